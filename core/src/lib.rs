@@ -1,0 +1,25 @@
+//! cmgems-core: the pure, deterministic hot path of cmgems.
+//!
+//! Everything here follows `SPEC.md` (shared with the project): DNABERT's k-mer vocabulary,
+//! n-gram counts and NPMI tables, the five maskers (random span, GeneMask, GLOBAL, and the
+//! CM-Step / CM-GEMS curricula that switch between them), the pretraining piece sampler and
+//! the downstream metrics. The crate is `no_std` + `alloc` and does no I/O, so the same code
+//! runs in the native trainer and in the browser.
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod error;
+pub mod kmer;
+pub mod rank;
+pub mod rng;
+pub mod vocab;
+
+pub use error::CoreError;
+pub use kmer::{Kmer, K};
+pub use rank::{Rank, RankLookup, RankTable};
+pub use rng::SeededRng;
+pub use vocab::{SpecialToken, Vocab};

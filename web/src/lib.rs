@@ -1,0 +1,2 @@
+//! Browser bindings over `cmgems-core` (filled in by the inspector issue).
+#![no_std]
