@@ -16,10 +16,13 @@ pub mod error;
 pub mod kmer;
 pub mod rank;
 pub mod rng;
+pub mod synthetic;
+pub mod tokenizer;
 pub mod vocab;
 
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
 pub use rank::{Rank, RankLookup, RankTable};
 pub use rng::SeededRng;
+pub use tokenizer::{Encoding, Tokenizer};
 pub use vocab::{SpecialToken, Vocab};

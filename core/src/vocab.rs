@@ -103,8 +103,9 @@ impl Vocab {
         self.kmer(id).map(|k| k.to_string())
     }
 
-    /// The whole vocab.txt, one token per line, each ending in `\n`: byte-identical to
-    /// DNABERT's `bert-config-{k}/vocab.txt`.
+    /// The whole vocab.txt, one token per line: byte-identical to DNABERT's
+    /// `bert-config-{k}/vocab.txt`. DNABERT's k = 6 file ends every line in `\n`; its
+    /// k = 3, 4, 5 files lack the final newline, and we reproduce that quirk so checksums match.
     pub fn vocab_txt(&self) -> String {
         let mut out = String::with_capacity(self.size() * (self.k.get() + 1) + 32);
         for s in SpecialToken::ALL {
@@ -119,6 +120,9 @@ impl Vocab {
                 }
                 out.push('\n');
             }
+        }
+        if self.k.get() != 6 {
+            out.pop();
         }
         out
     }
@@ -154,6 +158,7 @@ mod tests {
             &["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "AAA", "AAT"]
         );
         assert_eq!(lines[68], "GGG");
-        assert!(txt.ends_with("GGG\n"));
+        assert!(txt.ends_with("\nGGG"));
+        assert!(Vocab::new(K::SIX).vocab_txt().ends_with("\nGGGGGG\n"));
     }
 }

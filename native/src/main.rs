@@ -1,1 +1,325 @@
-fn main() {}
+//! `train`: the cmgems command line. Arguments are parsed here (clap derive), validated into
+//! the library's configs, and run; `anyhow` only lives at this edge.
+
+mod demo;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cmgems_core::curriculum::CurriculumConfig;
+use cmgems_core::mask::{GlobalCount, MaskConfig, RandomIds, Strategy};
+use cmgems_core::{RankLookup, K};
+use cmgems_native::files::write_atomic;
+use cmgems_native::{mask_job, npmi_job, tables};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "train", version, about = "cmgems: smarter masking for DNA language-model pretraining")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print (or write) DNABERT's vocab.txt for k.
+    Vocab {
+        #[arg(long, default_value_t = 6)]
+        k: usize,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Build, import or show an NPMI table.
+    Npmi(NpmiArgs),
+    /// Mask sequences (FASTA, one per line, DNABERT/GeneMask TSV or GUE CSV) and write JSONL.
+    Mask(MaskArgs),
+    /// Write the embedded SYNTHETIC corpus (planted motifs and repeats) as FASTA.
+    Synth {
+        #[arg(long)]
+        out: PathBuf,
+        /// Number of records.
+        #[arg(long, default_value_t = 100)]
+        records: usize,
+        /// Nucleotides per record.
+        #[arg(long, default_value_t = 10_000)]
+        record_len: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// The main job on the embedded synthetic corpus: NPMI table, then every masker on a
+    /// built-in sequence.
+    Demo {
+        /// Output folder.
+        #[arg(long, default_value = "cmgems-demo")]
+        out: PathBuf,
+        /// Records of 10 kb in the synthetic corpus.
+        #[arg(long, default_value_t = 200)]
+        records: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+}
+
+#[derive(Args)]
+#[group(id = "source", required = true, multiple = false, args = ["fasta", "import_genemask", "show"])]
+struct NpmiArgs {
+    /// FASTA/FASTQ files (optionally .gz) to count.
+    #[arg(long, num_args = 1..)]
+    fasta: Vec<PathBuf>,
+    /// Convert the GeneMask authors' ranking CSV.
+    #[arg(long)]
+    import_genemask: Option<PathBuf>,
+    /// Print the top k-mers of a table (JSON or the authors' CSV).
+    #[arg(long)]
+    show: Option<PathBuf>,
+    #[arg(long, default_value_t = 6)]
+    k: usize,
+    /// The minimum count c: rarer k-mers get no score (the authors used 101).
+    #[arg(long, default_value_t = 101)]
+    min_count: u64,
+    /// Where to write the table (JSON).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// How many k-mers `--show` prints.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// With --show: Spearman correlation of the ranks with another table.
+    #[arg(long)]
+    compare: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StrategyArg {
+    Random,
+    Genemask,
+    Global,
+    CmStep,
+    CmGems,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LookupArg {
+    Kmer,
+    Position,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RandomIdsArg {
+    Kmers,
+    All,
+}
+
+#[derive(Args)]
+struct MaskArgs {
+    /// NPMI table (cmgems JSON or the authors' CSV).
+    #[arg(long)]
+    table: PathBuf,
+    #[arg(long, value_enum)]
+    strategy: StrategyArg,
+    /// Training step to mask for (CM-Step's p_global; CM-GEMS with --switch-step).
+    #[arg(long, default_value_t = 0)]
+    step: u64,
+    /// Total training steps (CM-Step).
+    #[arg(long, default_value_t = 10_000)]
+    max_steps: u64,
+    /// CM-GEMS: the step at which the run switched to GLOBAL (from a trainer's metrics).
+    #[arg(long)]
+    switch_step: Option<u64>,
+    /// Rank lookup: by the k-mer at each position (as described) or by position (as coded).
+    #[arg(long, value_enum, default_value = "kmer")]
+    rank_lookup: LookupArg,
+    /// 80/10/10 random replacement ids: k-mers only, or all ids (as coded).
+    #[arg(long, value_enum, default_value = "kmers")]
+    random_ids: RandomIdsArg,
+    /// GLOBAL: a fixed number of spans instead of the binomial draw.
+    #[arg(long)]
+    global_m: Option<usize>,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, default_value_t = 6)]
+    k: usize,
+    /// Write JSONL here (atomically) instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Sequences to mask.
+    input: PathBuf,
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Vocab { k, out } => {
+            let vocab = cmgems_core::Vocab::new(K::new(k)?);
+            emit(out.as_ref(), vocab.vocab_txt().as_bytes())
+        }
+        Command::Npmi(args) => npmi(args),
+        Command::Mask(args) => mask(args),
+        Command::Synth {
+            out,
+            records,
+            record_len,
+            seed,
+        } => {
+            let config = cmgems_core::synthetic::SyntheticConfig {
+                records,
+                record_len,
+                seed,
+                ..Default::default()
+            };
+            let corpus = cmgems_core::synthetic::generate(&config);
+            write_atomic(&out, |w| {
+                for (i, seq) in corpus.iter().enumerate() {
+                    writeln!(w, ">synthetic_{i} seed={seed} (SYNTHETIC: planted motifs and repeats)")?;
+                    for line in seq.chunks(80) {
+                        w.write_all(line)?;
+                        w.write_all(b"\n")?;
+                    }
+                }
+                Ok(())
+            })?;
+            eprintln!("wrote {} synthetic records to {}", records, out.display());
+            Ok(())
+        }
+        Command::Demo { out, records, seed } => demo::run(&out, records, seed),
+    }
+}
+
+/// Writes to a file atomically, or to standard output.
+fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
+    match out {
+        Some(path) => Ok(write_atomic(path, |w| w.write_all(bytes))?),
+        None => Ok(std::io::stdout().lock().write_all(bytes)?),
+    }
+}
+
+fn npmi(args: NpmiArgs) -> Result<()> {
+    let k = K::new(args.k)?;
+    if let Some(path) = &args.show {
+        let table = tables::load_table(path, None)?;
+        println!("{}", cmgems_native::report::top_table(&table, args.top));
+        if let Some(other) = &args.compare {
+            let other = tables::load_table(other, Some(table.k()))?;
+            let rho = cmgems_core::npmi::spearman(&table.rank_table(), &other.rank_table());
+            println!("Spearman rank correlation with {}: {rho:.4}", other_name(&args));
+        }
+        return Ok(());
+    }
+    let Some(out) = &args.out else {
+        bail!("--out FILE is needed to write the table");
+    };
+    let table = if let Some(csv) = &args.import_genemask {
+        tables::load_table(csv, Some(k))?
+    } else {
+        let config = npmi_job::CountConfig {
+            files: args.fasta.clone(),
+            k,
+            progress: std::io::stderr().is_terminal(),
+        };
+        let start = std::time::Instant::now();
+        let table = npmi_job::table_from_files(&config, args.min_count)?;
+        eprintln!(
+            "counted {} files in {:.2} s; {} of {} {k}-mers reach the minimum count {}",
+            args.fasta.len(),
+            start.elapsed().as_secs_f64(),
+            table.scored(),
+            k.kmer_count(),
+            args.min_count
+        );
+        table
+    };
+    tables::save_table(&table, out).with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+fn other_name(args: &NpmiArgs) -> String {
+    args.compare
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+fn mask(args: MaskArgs) -> Result<()> {
+    let k = K::new(args.k)?;
+    let table = tables::load_table(&args.table, Some(k))?.rank_table();
+    let strategy_fixed = |s| CurriculumConfig::Fixed(s);
+    let curriculum = match args.strategy {
+        StrategyArg::Random => strategy_fixed(Strategy::RandomSpan),
+        StrategyArg::Genemask => strategy_fixed(Strategy::GeneMask),
+        StrategyArg::Global => strategy_fixed(Strategy::Global),
+        StrategyArg::CmStep => CurriculumConfig::CmStep {
+            max_steps: args.max_steps,
+        },
+        // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
+        // from the switch step a trainer reported.
+        StrategyArg::CmGems => match args.switch_step {
+            Some(s) if s <= args.step => strategy_fixed(Strategy::Global),
+            _ => strategy_fixed(Strategy::GeneMask),
+        },
+    };
+    let config = MaskConfig {
+        k,
+        rank_lookup: match args.rank_lookup {
+            LookupArg::Kmer => RankLookup::Kmer,
+            LookupArg::Position => RankLookup::Position,
+        },
+        random_ids: match args.random_ids {
+            RandomIdsArg::Kmers => RandomIds::Kmers,
+            RandomIdsArg::All => RandomIds::AllIds,
+        },
+        global_count: match args.global_m {
+            Some(m) => GlobalCount::Fixed(m),
+            None => GlobalCount::Binomial,
+        },
+        ..MaskConfig::default()
+    };
+    config.validate()?;
+    let job = mask_job::MaskJob {
+        input: args.input.clone(),
+        table,
+        config,
+        curriculum,
+        step: args.step,
+        seed: args.seed,
+    };
+    let summary = match &args.out {
+        Some(path) => {
+            // A failed job must not replace an existing output: the closure fails the
+            // write, so the temporary file is dropped and the old file stays.
+            let mut outcome = None;
+            let written = write_atomic(path, |w| match mask_job::run(&job, w) {
+                Ok(summary) => {
+                    outcome = Some(summary);
+                    Ok(())
+                }
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            });
+            match (written, outcome) {
+                (Ok(()), Some(summary)) => summary,
+                (Err(e), _) => return Err(e.into()),
+                (Ok(()), None) => bail!("masking produced no summary"),
+            }
+        }
+        None => mask_job::run(&job, &mut std::io::stdout().lock())?,
+    };
+    eprintln!(
+        "masked {} sequences: {} of {} maskable tokens ({:.2}%){}",
+        summary.sequences,
+        summary.masked,
+        summary.maskable,
+        100.0 * summary.masked as f64 / summary.maskable.max(1) as f64,
+        if summary.truncated > 0 {
+            format!("; {} sequences truncated to 510 tokens", summary.truncated)
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! `train npmi`: count n-grams of FASTA files in parallel and build an NPMI table.
+
+use crate::error::{NativeError, Result};
+use crate::fasta::{self, Record};
+use cmgems_core::counts::NgramCounts;
+use cmgems_core::npmi::NpmiTable;
+use cmgems_core::K;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A validated request to count a corpus.
+#[derive(Debug, Clone)]
+pub struct CountConfig {
+    pub files: Vec<PathBuf>,
+    pub k: K,
+    /// Show a progress bar on the terminal.
+    pub progress: bool,
+}
+
+/// Nucleotides per parallel work item: large enough to amortise scheduling, small enough
+/// that one long chromosome still spreads over every core.
+const WINDOW: usize = 1 << 22;
+/// Nucleotides read ahead per batch.
+const BATCH: usize = 1 << 25;
+
+/// Counts n = 1..k over every record of every file. Reading (and gunzip) runs on its own
+/// thread while the previous batch is counted on the rayon pool.
+pub fn count_files(config: &CountConfig) -> Result<NgramCounts> {
+    let total_bytes: u64 = config
+        .files
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).map_err(|e| NativeError::io(p, e)))
+        .sum::<Result<u64>>()?;
+    let bar = if config.progress {
+        let bar = ProgressBar::new(total_bytes);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} counting {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let mut counts = NgramCounts::new(config.k);
+    let mut done_bytes = 0u64;
+    for path in &config.files {
+        bar.set_message(path.display().to_string());
+        let read = Arc::new(AtomicU64::new(0));
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+        let reader = {
+            let path = path.clone();
+            let read = read.clone();
+            std::thread::spawn(move || {
+                fasta::for_each_batch(&path, BATCH, read, |batch| {
+                    tx.send(batch)
+                        .map_err(|_| NativeError::invalid(&path, "counting stopped"))
+                })
+            })
+        };
+        let mut file_counts = NgramCounts::new(config.k);
+        for batch in rx {
+            let batch_counts = count_batch(config.k, &batch);
+            file_counts
+                .merge(&batch_counts)
+                .map_err(|e| NativeError::core(path, e))?;
+            bar.set_position(done_bytes + read.load(Ordering::Relaxed));
+        }
+        reader
+            .join()
+            .map_err(|_| NativeError::invalid(path, "the reader thread panicked"))??;
+        if file_counts.total(1) == 0 {
+            return Err(NativeError::invalid(
+                path,
+                "holds no A/C/G/T nucleotide, so there is nothing to count",
+            ));
+        }
+        counts
+            .merge(&file_counts)
+            .map_err(|e| NativeError::core(path, e))?;
+        done_bytes += read.load(Ordering::Relaxed);
+        bar.set_position(done_bytes);
+    }
+    bar.finish_and_clear();
+    Ok(counts)
+}
+
+/// Counts one batch in parallel: each record is cut into windows of n-gram start
+/// positions, counted separately and merged; identical to a sequential count.
+pub fn count_batch(k: K, batch: &[Record]) -> NgramCounts {
+    let windows: Vec<(usize, usize, usize)> = batch
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            (0..r.seq.len())
+                .step_by(WINDOW)
+                .map(move |s| (i, s, (s + WINDOW).min(r.seq.len())))
+        })
+        .collect();
+    windows
+        .par_iter()
+        .fold(
+            || NgramCounts::new(k),
+            |mut c, &(i, s, e)| {
+                c.count_window(&batch[i].seq, s, e);
+                c
+            },
+        )
+        .reduce(
+            || NgramCounts::new(k),
+            |mut a, b| {
+                a.merge(&b).expect("same k");
+                a
+            },
+        )
+}
+
+/// Counts and builds the table with minimum count `min_count`.
+pub fn table_from_files(config: &CountConfig, min_count: u64) -> Result<NpmiTable> {
+    let counts = count_files(config)?;
+    let label = config
+        .files
+        .first()
+        .cloned()
+        .unwrap_or_default();
+    NpmiTable::from_counts(&counts, min_count).map_err(|e| NativeError::core(label, e))
+}
