@@ -14,12 +14,16 @@ extern crate std;
 
 pub mod error;
 pub mod kmer;
+pub mod metrics;
 pub mod rank;
 pub mod rng;
+pub mod sampler;
 pub mod vocab;
 
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
+pub use metrics::{ClassificationReport, ConfusionMatrix, PrfMacro};
 pub use rank::{Rank, RankLookup, RankTable};
 pub use rng::SeededRng;
+pub use sampler::{Piece, PieceSampler, SamplerConfig};
 pub use vocab::{SpecialToken, Vocab};
