@@ -14,15 +14,19 @@ extern crate std;
 
 pub mod error;
 pub mod kmer;
+pub mod metrics;
 pub mod rank;
 pub mod rng;
+pub mod sampler;
 pub mod synthetic;
 pub mod tokenizer;
 pub mod vocab;
 
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
+pub use metrics::{ClassificationReport, ConfusionMatrix, PrfMacro};
 pub use rank::{Rank, RankLookup, RankTable};
 pub use rng::SeededRng;
+pub use sampler::{Piece, PieceSampler, SamplerConfig};
 pub use tokenizer::{Encoding, Tokenizer};
 pub use vocab::{SpecialToken, Vocab};
