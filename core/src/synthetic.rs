@@ -16,14 +16,14 @@ use alloc::vec::Vec;
 /// Motifs planted into the background. Their k-mers (and those of the repeats) should rise
 /// to the top of an NPMI table computed on the corpus.
 pub const PLANTED_MOTIFS: [&str; 8] = [
-    "TATAAAAG",     // TATA box
-    "GGGCGGGG",     // GC box (Sp1)
-    "CCAATCAG",     // CCAAT box
+    "TATAAAAG",       // TATA box
+    "GGGCGGGG",       // GC box (Sp1)
+    "CCAATCAG",       // CCAAT box
     "CCGCGTGGCGGCAG", // CTCF-like
-    "TGACTCAT",     // AP-1
-    "CACGTGAC",     // E-box
-    "TTGCGCAA",     // C/EBP-like
-    "GATAAGGA",     // GATA
+    "TGACTCAT",       // AP-1
+    "CACGTGAC",       // E-box
+    "TTGCGCAA",       // C/EBP-like
+    "GATAAGGA",       // GATA
 ];
 
 /// A 60-nt interspersed repeat (Alu-like in spirit, not in sequence).

@@ -6,8 +6,8 @@
 //! nucleotide positions that the inspector and the maskers' "whole k-mer" spans rely on.
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, NUCLEOTIDE_CODE, K};
-use crate::vocab::{Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
+use crate::kmer::{Kmer, K, NUCLEOTIDE_CODE};
+use crate::vocab::{SpecialToken, Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -153,8 +153,13 @@ impl Tokenizer {
         let mut tokens = 0;
         let mut truncated = 0;
         let mut unknown = 0;
-        for (i, word) in strip_quotes(text.trim()).split_ascii_whitespace().enumerate() {
-            if word.len() != k.get() {
+        for (i, word) in strip_quotes(text.trim())
+            .split_ascii_whitespace()
+            .enumerate()
+        {
+            // `[UNK]` is what `decode_kmers` writes for unknown tokens: read it back as one.
+            let is_unk = word == SpecialToken::Unk.text();
+            if word.len() != k.get() && !is_unk {
                 return Err(CoreError::parse_field(
                     1,
                     alloc::format!("k-mer {}", i + 1),
@@ -205,7 +210,9 @@ impl Tokenizer {
             let text = if id == UNK_ID {
                 Some(String::from("[UNK]"))
             } else {
-                self.vocab.kmer(id).map(|k| alloc::string::ToString::to_string(&k))
+                self.vocab
+                    .kmer(id)
+                    .map(|k| alloc::string::ToString::to_string(&k))
             };
             if let Some(t) = text {
                 if !out.is_empty() {
@@ -231,7 +238,10 @@ pub fn strip_quotes(s: &str) -> &str {
 pub fn kmer_text_to_sequence(k: K, text: &str) -> Result<String> {
     let mut seq = String::new();
     let mut prev: Option<&str> = None;
-    for (i, word) in strip_quotes(text.trim()).split_ascii_whitespace().enumerate() {
+    for (i, word) in strip_quotes(text.trim())
+        .split_ascii_whitespace()
+        .enumerate()
+    {
         if word.len() != k.get() || !word.is_ascii() {
             return Err(CoreError::parse_field(
                 1,
@@ -308,14 +318,14 @@ mod tests {
         let out = ids("AAAAAANAAAAAAT");
         assert_eq!(out, [2, 5, 1, 1, 1, 1, 1, 1, 5, 6, 3]);
         assert_eq!(ids("AAAAAN AAAAAA"), [2, 1, 5, 3]);
+        assert_eq!(ids("[UNK] AAAAAA"), [2, 1, 5, 3]);
     }
 
     #[test]
     fn truncates_to_510_tokens_and_pads_when_asked() {
         let seq: String = core::iter::repeat_n('A', 1000).collect();
         let mut out = Vec::new();
-        let enc = Tokenizer::dnabert6()
-            .encode_nucleotides(seq.as_bytes(), &mut out);
+        let enc = Tokenizer::dnabert6().encode_nucleotides(seq.as_bytes(), &mut out);
         assert_eq!(out.len(), 512);
         assert_eq!(enc.tokens, 510);
         assert_eq!(enc.truncated, 995 - 510);
@@ -338,7 +348,10 @@ mod tests {
     #[test]
     fn kmer_text_round_trips_to_sequence() {
         let k = K::SIX;
-        assert_eq!(kmer_text_to_sequence(k, "AAAAAC AAAACG").unwrap(), "AAAAACG");
+        assert_eq!(
+            kmer_text_to_sequence(k, "AAAAAC AAAACG").unwrap(),
+            "AAAAACG"
+        );
         assert!(kmer_text_to_sequence(k, "AAAAAC GGGGGG").is_err());
         let t = Tokenizer::dnabert6();
         let mut out = Vec::new();

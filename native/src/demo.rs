@@ -3,15 +3,15 @@
 //! It builds an NPMI table from the **synthetic** corpus (`cmgems_core::synthetic`), then
 //! masks a built-in sequence with every strategy and both rank lookups, and shows the lanes.
 
-use cmgems_native::fasta::Record;
-use cmgems_native::files::write_atomic;
-use cmgems_native::{npmi_job, report, tables};
 use anyhow::Result;
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::npmi::NpmiTable;
 use cmgems_core::synthetic::{self, SyntheticConfig};
 use cmgems_core::{RankLookup, SeededRng, Tokenizer, Vocab, K};
+use cmgems_native::fasta::Record;
+use cmgems_native::files::write_atomic;
+use cmgems_native::{npmi_job, report, tables};
 use std::io::Write;
 use std::path::Path;
 
@@ -46,7 +46,10 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
     tables::save_table(&table, &out.join("table.json"))?;
     let vocab = Vocab::new(k).vocab_txt();
     write_atomic(&out.join("vocab.txt"), |w| w.write_all(vocab.as_bytes()))?;
-    println!("\nTop 10 6-mers by NPMI:\n{}", report::top_table(&table, 10));
+    println!(
+        "\nTop 10 6-mers by NPMI:\n{}",
+        report::top_table(&table, 10)
+    );
 
     let seq = synthetic::example_sequence();
     let tokenizer = Tokenizer::dnabert6();
@@ -62,13 +65,44 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
     );
     let mut lines = String::new();
     let lanes: [(&str, CurriculumConfig, RankLookup); 7] = [
-        ("random", CurriculumConfig::Fixed(Strategy::RandomSpan), RankLookup::Kmer),
-        ("genemask", CurriculumConfig::Fixed(Strategy::GeneMask), RankLookup::Kmer),
-        ("global", CurriculumConfig::Fixed(Strategy::Global), RankLookup::Kmer),
-        ("cm-step@5000", CurriculumConfig::CmStep { max_steps: 10_000 }, RankLookup::Kmer),
-        ("cm-gems", CurriculumConfig::CmGems { threshold: 1.0, patience: 1 }, RankLookup::Kmer),
-        ("genemask/pos", CurriculumConfig::Fixed(Strategy::GeneMask), RankLookup::Position),
-        ("global/pos", CurriculumConfig::Fixed(Strategy::Global), RankLookup::Position),
+        (
+            "random",
+            CurriculumConfig::Fixed(Strategy::RandomSpan),
+            RankLookup::Kmer,
+        ),
+        (
+            "genemask",
+            CurriculumConfig::Fixed(Strategy::GeneMask),
+            RankLookup::Kmer,
+        ),
+        (
+            "global",
+            CurriculumConfig::Fixed(Strategy::Global),
+            RankLookup::Kmer,
+        ),
+        (
+            "cm-step@5000",
+            CurriculumConfig::CmStep { max_steps: 10_000 },
+            RankLookup::Kmer,
+        ),
+        (
+            "cm-gems",
+            CurriculumConfig::CmGems {
+                threshold: 1.0,
+                patience: 1,
+            },
+            RankLookup::Kmer,
+        ),
+        (
+            "genemask/pos",
+            CurriculumConfig::Fixed(Strategy::GeneMask),
+            RankLookup::Position,
+        ),
+        (
+            "global/pos",
+            CurriculumConfig::Fixed(Strategy::Global),
+            RankLookup::Position,
+        ),
     ];
     for (name, curriculum, lookup) in lanes {
         let mut masker = Masker::new(

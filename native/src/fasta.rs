@@ -111,7 +111,11 @@ mod tests {
     #[test]
     fn multi_line_crlf_soft_masked_records_are_joined() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "a.fa", b">r1 desc\r\nACgt\r\nNNac\r\n>r2\r\nGG\r\n");
+        let p = write(
+            dir.path(),
+            "a.fa",
+            b">r1 desc\r\nACgt\r\nNNac\r\n>r2\r\nGG\r\n",
+        );
         let recs = read_all(&p).unwrap();
         assert_eq!(recs.len(), 2);
         assert_eq!(recs[0].name, "r1 desc");

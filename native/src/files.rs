@@ -6,7 +6,10 @@ use std::path::Path;
 
 /// Writes `path` through a temporary file in the same folder, synced, then renamed over the
 /// target: readers see the old file or the new one, never a torn one.
-pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

@@ -14,7 +14,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "train", version, about = "cmgems: smarter masking for DNA language-model pretraining")]
+#[command(
+    name = "train",
+    version,
+    about = "cmgems: smarter masking for DNA language-model pretraining"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -176,7 +180,10 @@ fn run(cli: Cli) -> Result<()> {
             let corpus = cmgems_core::synthetic::generate(&config);
             write_atomic(&out, |w| {
                 for (i, seq) in corpus.iter().enumerate() {
-                    writeln!(w, ">synthetic_{i} seed={seed} (SYNTHETIC: planted motifs and repeats)")?;
+                    writeln!(
+                        w,
+                        ">synthetic_{i} seed={seed} (SYNTHETIC: planted motifs and repeats)"
+                    )?;
                     for line in seq.chunks(80) {
                         w.write_all(line)?;
                         w.write_all(b"\n")?;
@@ -207,7 +214,10 @@ fn npmi(args: NpmiArgs) -> Result<()> {
         if let Some(other) = &args.compare {
             let other = tables::load_table(other, Some(table.k()))?;
             let rho = cmgems_core::npmi::spearman(&table.rank_table(), &other.rank_table());
-            println!("Spearman rank correlation with {}: {rho:.4}", other_name(&args));
+            println!(
+                "Spearman rank correlation with {}: {rho:.4}",
+                other_name(&args)
+            );
         }
         return Ok(());
     }

@@ -51,8 +51,8 @@ pub struct MaskSummary {
 /// Masks the input and writes JSONL to `out`.
 pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
     let (_, seqs) = read_sequences(&job.input)?;
-    let tokenizer = Tokenizer::new(job.config.k, 512, false)
-        .map_err(|e| NativeError::core(&job.input, e))?;
+    let tokenizer =
+        Tokenizer::new(job.config.k, 512, false).map_err(|e| NativeError::core(&job.input, e))?;
     let mut masker = Masker::new(job.table.clone(), job.config.clone())
         .map_err(|e| NativeError::core(&job.input, e))?;
     let mut curriculum =
@@ -88,8 +88,10 @@ pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
             ranks,
             truncated_tokens: enc.truncated,
         };
-        serde_json::to_writer(&mut *out, &rec).map_err(|e| NativeError::invalid(&job.input, e.to_string()))?;
-        out.write_all(b"\n").map_err(|e| NativeError::io("output", e))?;
+        serde_json::to_writer(&mut *out, &rec)
+            .map_err(|e| NativeError::invalid(&job.input, e.to_string()))?;
+        out.write_all(b"\n")
+            .map_err(|e| NativeError::io("output", e))?;
         summary.sequences += 1;
         summary.maskable += stats.maskable;
         summary.masked += stats.masked;

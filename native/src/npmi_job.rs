@@ -32,7 +32,11 @@ pub fn count_files(config: &CountConfig) -> Result<NgramCounts> {
     let total_bytes: u64 = config
         .files
         .iter()
-        .map(|p| std::fs::metadata(p).map(|m| m.len()).map_err(|e| NativeError::io(p, e)))
+        .map(|p| {
+            std::fs::metadata(p)
+                .map(|m| m.len())
+                .map_err(|e| NativeError::io(p, e))
+        })
         .sum::<Result<u64>>()?;
     let bar = if config.progress {
         let bar = ProgressBar::new(total_bytes);
@@ -123,10 +127,6 @@ pub fn count_batch(k: K, batch: &[Record]) -> NgramCounts {
 /// Counts and builds the table with minimum count `min_count`.
 pub fn table_from_files(config: &CountConfig, min_count: u64) -> Result<NpmiTable> {
     let counts = count_files(config)?;
-    let label = config
-        .files
-        .first()
-        .cloned()
-        .unwrap_or_default();
+    let label = config.files.first().cloned().unwrap_or_default();
     NpmiTable::from_counts(&counts, min_count).map_err(|e| NativeError::core(label, e))
 }

@@ -6,7 +6,11 @@ use std::fmt::Write;
 /// The top `n` k-mers of a table as an aligned text table.
 pub fn top_table(table: &NpmiTable, n: usize) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{:>5}  {:<8} {:>10} {:>12}", "rank", "k-mer", "NPMI", "count");
+    let _ = writeln!(
+        s,
+        "{:>5}  {:<8} {:>10} {:>12}",
+        "rank", "k-mer", "NPMI", "count"
+    );
     for (kmer, rank, npmi, count) in table.top(n) {
         let npmi = npmi.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
         let count = count.map_or_else(|| "-".to_string(), |v| v.to_string());
@@ -21,6 +25,12 @@ pub fn mask_lane(labels: &[i32], width: usize) -> String {
         .iter()
         .skip(1)
         .take(width)
-        .map(|&l| if l == cmgems_core::mask::IGNORE_LABEL { '.' } else { '#' })
+        .map(|&l| {
+            if l == cmgems_core::mask::IGNORE_LABEL {
+                '.'
+            } else {
+                '#'
+            }
+        })
         .collect()
 }

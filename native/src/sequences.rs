@@ -139,7 +139,10 @@ fn read_delimited(path: &Path, text: &str, sep: char) -> Result<Vec<LabeledSeque
         });
     }
     if out.is_empty() {
-        return Err(NativeError::invalid(path, "no sequence rows after the header"));
+        return Err(NativeError::invalid(
+            path,
+            "no sequence rows after the header",
+        ));
     }
     Ok(out)
 }
@@ -161,8 +164,11 @@ mod tests {
 
     #[test]
     fn quoted_genemask_tsv_reads_kmer_text_and_labels() {
-        let (form, seqs) =
-            read("t.tsv", "\"sequence\"\t\"label\"\n\"AAAAAA AAAAAT\"\t\"1\"\n").unwrap();
+        let (form, seqs) = read(
+            "t.tsv",
+            "\"sequence\"\t\"label\"\n\"AAAAAA AAAAAT\"\t\"1\"\n",
+        )
+        .unwrap();
         assert_eq!(form, FileForm::Tsv);
         assert_eq!(seqs[0].text, "AAAAAA AAAAAT");
         assert_eq!(seqs[0].label, Some(1));
@@ -185,7 +191,10 @@ mod tests {
         let err = read("bad.tsv", "sequence\tlabel\nACGTACGT\t0\nACGTACGT\tyes\n")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("bad.tsv") && err.contains("line 3") && err.contains("label"), "{err}");
+        assert!(
+            err.contains("bad.tsv") && err.contains("line 3") && err.contains("label"),
+            "{err}"
+        );
     }
 
     #[test]

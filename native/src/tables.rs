@@ -23,7 +23,10 @@ pub fn load_table(path: &Path, want_k: Option<K>) -> Result<NpmiTable> {
         if table.k() != k {
             return Err(NativeError::invalid(
                 path,
-                format!("this table is for k = {}, but k = {k} was asked for", table.k()),
+                format!(
+                    "this table is for k = {}, but k = {k} was asked for",
+                    table.k()
+                ),
             ));
         }
     }
