@@ -12,19 +12,24 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod counts;
 pub mod error;
 pub mod kmer;
 pub mod metrics;
+pub mod npmi;
 pub mod rank;
 pub mod rng;
 pub mod sampler;
 pub mod synthetic;
+pub mod table_io;
 pub mod tokenizer;
 pub mod vocab;
 
+pub use counts::NgramCounts;
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
 pub use metrics::{ClassificationReport, ConfusionMatrix, PrfMacro};
+pub use npmi::{spearman, NpmiRow, NpmiScore, NpmiTable, DEFAULT_MIN_COUNT};
 pub use rank::{Rank, RankLookup, RankTable};
 pub use rng::SeededRng;
 pub use sampler::{Piece, PieceSampler, SamplerConfig};

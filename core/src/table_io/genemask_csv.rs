@@ -1,0 +1,339 @@
+//! The GeneMask authors' released ranking (`Data-A_norm-pmi-score-ranking.csv`).
+//!
+//! Header plus one row per k-mer (4096 for k = 6); columns are found by name, since only
+//! some matter: `ngram`, `norm_pmi_rank_rel` (rank 1..4^k), and where present
+//! `norm_dp_true_pmi` (their NPMI) and `dp.true.pmi` (the PMI it normalises: the ratio of
+//! the two gives integer counts under our NPMI formula with c = 101, see the tests).
+//! The file has no counts, so imported rows have `count: None`.
+
+use crate::error::{CoreError, Result};
+use crate::kmer::{Kmer, K};
+use crate::npmi::{NpmiScore, NpmiTable, DEFAULT_MIN_COUNT};
+use crate::rank::{Rank, RankTable};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The k-mer column.
+pub const GENEMASK_NGRAM_COLUMN: &str = "ngram";
+/// The rank column, 1 = highest NPMI.
+pub const GENEMASK_RANK_COLUMN: &str = "norm_pmi_rank_rel";
+/// The NPMI column (optional).
+pub const GENEMASK_NPMI_COLUMN: &str = "norm_dp_true_pmi";
+/// The PMI column (optional).
+pub const GENEMASK_PMI_COLUMN: &str = "dp.true.pmi";
+
+/// One CSV field without surrounding whitespace and double quotes (the file has no
+/// quoted commas, so no full RFC 4180 parser is needed).
+fn clean(field: &str) -> &str {
+    let f = field.trim();
+    f.strip_prefix('"')
+        .and_then(|f| f.strip_suffix('"'))
+        .unwrap_or(f)
+}
+
+/// Reads the authors' CSV. k is the length of the first row's `ngram` (6 for their file);
+/// min_count is their 101.
+pub fn from_genemask_csv(text: &str) -> Result<NpmiTable> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty());
+    let (header_line, header) = lines
+        .next()
+        .ok_or_else(|| CoreError::Empty(String::from("the GeneMask CSV has no header")))?;
+    let columns: Vec<&str> = header.split(',').map(clean).collect();
+    let find = |name: &str| columns.iter().position(|c| *c == name);
+    let missing =
+        |name: &str| CoreError::parse_field(header_line, name, "column missing from the header");
+    let ngram_col = find(GENEMASK_NGRAM_COLUMN).ok_or_else(|| missing(GENEMASK_NGRAM_COLUMN))?;
+    let rank_col = find(GENEMASK_RANK_COLUMN).ok_or_else(|| missing(GENEMASK_RANK_COLUMN))?;
+    let npmi_col = find(GENEMASK_NPMI_COLUMN);
+    let pmi_col = find(GENEMASK_PMI_COLUMN);
+
+    let mut k: Option<K> = None;
+    let mut scores: Vec<NpmiScore> = Vec::new();
+    let mut ranks: Vec<Rank> = Vec::new();
+    let mut code_line: Vec<usize> = Vec::new(); // 0 = not seen yet
+    let mut rank_line: Vec<usize> = Vec::new();
+    let mut rows = 0usize;
+    let mut last_line = header_line;
+    for (line, row) in lines {
+        last_line = line;
+        let fields: Vec<&str> = row.split(',').map(clean).collect();
+        if fields.len() != columns.len() {
+            let message =
+                alloc::format!("{} fields, the header has {}", fields.len(), columns.len());
+            return Err(match columns.get(fields.len()) {
+                Some(first_missing) if fields.len() < columns.len() => {
+                    CoreError::parse_field(line, *first_missing, message)
+                }
+                _ => CoreError::parse(line, message),
+            });
+        }
+
+        let ngram = fields[ngram_col];
+        let k = match k {
+            Some(k) => k,
+            None => {
+                let first = K::new(ngram.len()).map_err(|e| {
+                    CoreError::parse_field(line, GENEMASK_NGRAM_COLUMN, alloc::format!("{e}"))
+                })?;
+                let n = first.kmer_count();
+                scores = alloc::vec![NpmiScore::default(); n];
+                ranks = alloc::vec![0; n];
+                code_line = alloc::vec![0; n];
+                rank_line = alloc::vec![0; n + 1];
+                *k.insert(first)
+            }
+        };
+        let n = k.kmer_count();
+        let kmer = Kmer::parse(k, ngram).map_err(|e| {
+            CoreError::parse_field(line, GENEMASK_NGRAM_COLUMN, alloc::format!("{e}"))
+        })?;
+        if code_line[kmer.code()] != 0 {
+            return Err(CoreError::parse_field(
+                line,
+                GENEMASK_NGRAM_COLUMN,
+                alloc::format!("{kmer} already appeared on line {}", code_line[kmer.code()]),
+            ));
+        }
+        code_line[kmer.code()] = line;
+
+        let rank_text = fields[rank_col];
+        let rank = rank_text
+            .parse::<usize>()
+            .ok()
+            .filter(|r| (1..=n).contains(r))
+            .ok_or_else(|| {
+                CoreError::parse_field(
+                    line,
+                    GENEMASK_RANK_COLUMN,
+                    alloc::format!("{rank_text:?} is not a rank in 1..={n}"),
+                )
+            })?;
+        if rank_line[rank] != 0 {
+            return Err(CoreError::parse_field(
+                line,
+                GENEMASK_RANK_COLUMN,
+                alloc::format!("rank {rank} already given on line {}", rank_line[rank]),
+            ));
+        }
+        rank_line[rank] = line;
+        ranks[kmer.code()] = rank as Rank;
+
+        let score = |col: Option<usize>, name: &str| -> Result<Option<f64>> {
+            let Some(col) = col else { return Ok(None) };
+            match fields[col] {
+                "" | "NA" | "NaN" | "nan" => Ok(None),
+                text => match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => Ok(Some(x)),
+                    _ => Err(CoreError::parse_field(
+                        line,
+                        name,
+                        alloc::format!("{text:?} is not a finite number"),
+                    )),
+                },
+            }
+        };
+        scores[kmer.code()] = NpmiScore {
+            count: None,
+            pmi: score(pmi_col, GENEMASK_PMI_COLUMN)?,
+            npmi: score(npmi_col, GENEMASK_NPMI_COLUMN)?,
+        };
+        rows += 1;
+    }
+
+    let Some(k) = k else {
+        return Err(CoreError::Empty(String::from(
+            "the GeneMask CSV has a header but no rows",
+        )));
+    };
+    if rows != k.kmer_count() {
+        let first_missing = code_line
+            .iter()
+            .position(|&l| l == 0)
+            .and_then(|code| Kmer::from_code(k, code))
+            .expect("fewer rows than k-mers leaves one unseen");
+        return Err(CoreError::parse_field(
+            last_line + 1,
+            GENEMASK_NGRAM_COLUMN,
+            alloc::format!(
+                "missing rows: {rows} of {} k-mers, {first_missing} (and maybe others) absent",
+                k.kmer_count()
+            ),
+        ));
+    }
+    let ranks = RankTable::from_ranks(k, ranks)?;
+    Ok(
+        NpmiTable::from_parts(k, DEFAULT_MIN_COUNT, None, scores, ranks)?
+            .with_source("GeneMask authors' ranking CSV (norm_pmi_rank_rel)"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table_io::{from_json, to_json};
+    use alloc::string::ToString;
+    use core::fmt::Write;
+
+    fn k3() -> K {
+        K::new(3).unwrap()
+    }
+
+    /// A k = 3 file in the authors' layout, columns shuffled and with extra ones: rank r
+    /// goes to code r - 1, NPMI = 1 - r/100, PMI = 2 NPMI.
+    fn toy_csv() -> String {
+        let mut s = String::from("x,norm_pmi_rank_rel,dp.true.pmi,ngram,norm_dp_true_pmi\n");
+        for code in 0..64 {
+            let kmer = Kmer::from_code(k3(), code).unwrap();
+            let npmi = 1.0 - (code + 1) as f64 / 100.0;
+            writeln!(s, "7,{},{},{},{}", code + 1, 2.0 * npmi, kmer, npmi).unwrap();
+        }
+        s
+    }
+
+    fn err_at(text: &str) -> (usize, Option<String>) {
+        match from_genemask_csv(text) {
+            Err(CoreError::Parse { line, field, .. }) => (line, field),
+            other => panic!("expected a parse error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn columns_are_found_by_name() {
+        let t = from_genemask_csv(&toy_csv()).unwrap();
+        assert_eq!(t.k(), k3());
+        let row = t.row(Kmer::parse(k3(), "AAC").unwrap()); // code 2
+        assert_eq!(row.rank, 3);
+        assert_eq!(row.score.npmi, Some(0.97));
+        assert_eq!(row.score.pmi, Some(1.94));
+        assert_eq!(row.score.count, None);
+        assert_eq!(t.min_count(), 101);
+        // CRLF line ends and quoted fields read the same.
+        let crlf = toy_csv().replace('\n', "\r\n").replace("AAC", "\"AAC\"");
+        assert_eq!(from_genemask_csv(&crlf).unwrap(), t);
+    }
+
+    #[test]
+    fn malformed_rows_name_line_and_field() {
+        let good = toy_csv();
+        let lines: Vec<&str> = good.lines().collect();
+        let with_row = |i: usize, row: &str| {
+            let mut l = lines.clone();
+            l[i] = row;
+            l.join("\n")
+        };
+        // Line 5 is code 3 (AAG), rank 4.
+        assert_eq!(
+            err_at(&with_row(4, "7,4,1.9,AAG")),
+            (5, Some("norm_dp_true_pmi".into()))
+        );
+        assert_eq!(err_at(&with_row(4, "7,4,1.9,AAG,0.9,extra")), (5, None));
+        assert_eq!(
+            err_at(&with_row(4, "7,four,1.9,AAG,0.9")),
+            (5, Some("norm_pmi_rank_rel".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,0,1.9,AAG,0.9")),
+            (5, Some("norm_pmi_rank_rel".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,4,1.9,ANG,0.9")),
+            (5, Some("ngram".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,4,1.9,AAGA,0.9")),
+            (5, Some("ngram".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,4,1.9,AAA,0.9")),
+            (5, Some("ngram".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,1,1.9,AAG,0.9")),
+            (5, Some("norm_pmi_rank_rel".into()))
+        );
+        assert_eq!(
+            err_at(&with_row(4, "7,4,x,AAG,0.9")),
+            (5, Some("dp.true.pmi".into()))
+        );
+        // The last row dropped: reported after the last line.
+        let short = lines[..64].join("\n");
+        assert_eq!(err_at(&short), (65, Some("ngram".into())));
+        // A header without the rank column.
+        let no_rank = good.replacen("norm_pmi_rank_rel", "rank", 1);
+        assert_eq!(err_at(&no_rank), (1, Some("norm_pmi_rank_rel".into())));
+    }
+
+    #[test]
+    fn unscored_cells_read_as_none() {
+        let text = toy_csv().replacen(",AAC,0.97", ",AAC,NA", 1);
+        let t = from_genemask_csv(&text).unwrap();
+        assert_eq!(t.row(Kmer::parse(k3(), "AAC").unwrap()).score.npmi, None);
+    }
+
+    /// `$CMGEMS_DATA`, else the first `shared/data` above the crate (the project's layout
+    /// from the main checkout and from worktrees alike).
+    #[cfg(feature = "std")]
+    fn data_file(relative: &str) -> Option<std::path::PathBuf> {
+        let from_env = std::env::var_os("CMGEMS_DATA").map(std::path::PathBuf::from);
+        let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let above = manifest.ancestors().map(|a| a.join("shared").join("data"));
+        from_env
+            .into_iter()
+            .chain(above)
+            .map(|d| d.join(relative))
+            .find(|p| p.is_file())
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn authors_csv_imports_and_round_trips() {
+        let Some(path) = data_file("GeneMask/Data-A_norm-pmi-score-ranking.csv") else {
+            std::println!("SKIP: GeneMask ranking CSV not found (set CMGEMS_DATA)");
+            return;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let t = from_genemask_csv(&text).unwrap();
+        assert_eq!(t.k(), K::SIX);
+        let top: Vec<String> = t.top(7).map(|(k, _, _)| alloc::format!("{k}")).collect();
+        assert_eq!(
+            top,
+            ["CCTCCC", "GGGAGG", "GTGTGT", "CCCAGC", "GCTGGG", "ACACAC", "AAAAAA"]
+        );
+        let last = t.rows_by_rank().last().unwrap();
+        assert_eq!((last.kmer.to_string(), last.rank), ("TCGCGA".into(), 4096));
+
+        let json = to_json(&t);
+        assert_eq!(from_json(&json).unwrap(), t);
+        assert_eq!(
+            crate::npmi::spearman(t.rank_table(), t.rank_table()).unwrap(),
+            1.0
+        );
+
+        // Their ranks follow their NPMI, descending: our ranking rule reproduces them.
+        let rows: Vec<_> = t.rows_by_rank().collect();
+        assert!(rows
+            .windows(2)
+            .all(|w| w[0].score.npmi.unwrap() > w[1].score.npmi.unwrap()));
+
+        // Our NPMI formula with c = 101 explains their numbers: r = NPMI / PMI =
+        // ln f / (ln 101 + ln f) gives ln f = r ln 101 / (1 - r), an integer f ≥ 101 for
+        // every k-mer, and the f sum to N_6 ≈ 0.67 G (SPEC: "about 0.67 G nucleotides").
+        let ln_c = libm::log(101.0);
+        let mut sum = 0.0;
+        for row in &rows {
+            let r = row.score.npmi.unwrap() / row.score.pmi.unwrap();
+            let f = libm::exp(r * ln_c / (1.0 - r));
+            assert!(
+                f >= 101.0 && (f - libm::round(f)).abs() < 1e-3,
+                "{} f = {f}",
+                row.kmer
+            );
+            sum += libm::round(f);
+        }
+        assert_eq!(sum, 669_128_271.0);
+    }
+}
