@@ -241,6 +241,11 @@ impl NpmiTable {
         self.ranks
     }
 
+    /// How many k-mers have an NPMI score (reach the minimum count).
+    pub fn scored(&self) -> usize {
+        self.scores.iter().filter(|s| s.npmi.is_some()).count()
+    }
+
     /// Scores by k-mer code.
     pub fn scores(&self) -> &[NpmiScore] {
         &self.scores

@@ -106,7 +106,7 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
     ];
     for (name, curriculum, lookup) in lanes {
         let mut masker = Masker::new(
-            table.rank_table(),
+            table.rank_table().clone(),
             MaskConfig {
                 rank_lookup: lookup,
                 ..MaskConfig::default()

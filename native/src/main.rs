@@ -213,7 +213,7 @@ fn npmi(args: NpmiArgs) -> Result<()> {
         println!("{}", cmgems_native::report::top_table(&table, args.top));
         if let Some(other) = &args.compare {
             let other = tables::load_table(other, Some(table.k()))?;
-            let rho = cmgems_core::npmi::spearman(&table.rank_table(), &other.rank_table());
+            let rho = cmgems_core::npmi::spearman(table.rank_table(), other.rank_table())?;
             println!(
                 "Spearman rank correlation with {}: {rho:.4}",
                 other_name(&args)
@@ -258,7 +258,7 @@ fn other_name(args: &NpmiArgs) -> String {
 
 fn mask(args: MaskArgs) -> Result<()> {
     let k = K::new(args.k)?;
-    let table = tables::load_table(&args.table, Some(k))?.rank_table();
+    let table = tables::load_table(&args.table, Some(k))?.into_rank_table();
     let strategy_fixed = |s| CurriculumConfig::Fixed(s);
     let curriculum = match args.strategy {
         StrategyArg::Random => strategy_fixed(Strategy::RandomSpan),

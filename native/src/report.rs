@@ -11,9 +11,10 @@ pub fn top_table(table: &NpmiTable, n: usize) -> String {
         "{:>5}  {:<8} {:>10} {:>12}",
         "rank", "k-mer", "NPMI", "count"
     );
-    for (kmer, rank, npmi, count) in table.top(n) {
-        let npmi = npmi.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
-        let count = count.map_or_else(|| "-".to_string(), |v| v.to_string());
+    for row in table.rows_by_rank().take(n) {
+        let npmi = row.score.npmi.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+        let count = row.score.count.map_or_else(|| "-".to_string(), |v| v.to_string());
+        let (rank, kmer) = (row.rank, row.kmer.to_string());
         let _ = writeln!(s, "{rank:>5}  {kmer:<8} {npmi:>10} {count:>12}");
     }
     s
