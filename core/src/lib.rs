@@ -12,14 +12,20 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod curriculum;
 pub mod error;
 pub mod kmer;
+pub mod mask;
 pub mod rank;
 pub mod rng;
 pub mod vocab;
 
+pub use curriculum::{Curriculum, CurriculumConfig, SwitchEvent};
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
+pub use mask::{
+    GlobalCount, MaskConfig, MaskStats, Masker, RandomIds, Selection, Strategy, IGNORE_LABEL,
+};
 pub use rank::{Rank, RankLookup, RankTable};
 pub use rng::SeededRng;
 pub use vocab::{SpecialToken, Vocab};
