@@ -13,8 +13,10 @@ extern crate alloc;
 extern crate std;
 
 pub mod counts;
+pub mod curriculum;
 pub mod error;
 pub mod kmer;
+pub mod mask;
 pub mod metrics;
 pub mod npmi;
 pub mod rank;
@@ -26,8 +28,12 @@ pub mod tokenizer;
 pub mod vocab;
 
 pub use counts::NgramCounts;
+pub use curriculum::{Curriculum, CurriculumConfig, SwitchEvent};
 pub use error::CoreError;
 pub use kmer::{Kmer, K};
+pub use mask::{
+    GlobalCount, MaskConfig, MaskStats, Masker, RandomIds, Selection, Strategy, IGNORE_LABEL,
+};
 pub use metrics::{ClassificationReport, ConfusionMatrix, PrfMacro};
 pub use npmi::{spearman, NpmiRow, NpmiScore, NpmiTable, DEFAULT_MIN_COUNT};
 pub use rank::{Rank, RankLookup, RankTable};

@@ -12,7 +12,6 @@ use cmgems_core::{RankLookup, SeededRng, Tokenizer, Vocab, K};
 use cmgems_native::fasta::Record;
 use cmgems_native::files::write_atomic;
 use cmgems_native::{npmi_job, report, tables};
-use std::io::Write;
 use std::path::Path;
 
 /// Runs the demo into `out`.
