@@ -66,16 +66,16 @@ enum Command {
 }
 
 #[derive(Args)]
-#[group(id = "source", required = true, multiple = false, args = ["fasta", "import_genemask", "show"])]
+#[group(skip)]
 struct NpmiArgs {
     /// FASTA/FASTQ files (optionally .gz) to count.
-    #[arg(long, num_args = 1..)]
+    #[arg(long, num_args = 1.., group = "source")]
     fasta: Vec<PathBuf>,
     /// Convert the GeneMask authors' ranking CSV.
-    #[arg(long)]
+    #[arg(long, group = "source")]
     import_genemask: Option<PathBuf>,
     /// Print the top k-mers of a table (JSON or the authors' CSV).
-    #[arg(long)]
+    #[arg(long, group = "source")]
     show: Option<PathBuf>,
     #[arg(long, default_value_t = 6)]
     k: usize,
@@ -210,7 +210,7 @@ fn npmi(args: NpmiArgs) -> Result<()> {
     let k = K::new(args.k)?;
     if let Some(path) = &args.show {
         let table = tables::load_table(path, None)?;
-        println!("{}", cmgems_native::report::top_table(&table, args.top));
+        print!("{}", cmgems_native::report::top_table(&table, args.top));
         if let Some(other) = &args.compare {
             let other = tables::load_table(other, Some(table.k()))?;
             let rho = cmgems_core::npmi::spearman(table.rank_table(), other.rank_table())?;
@@ -220,6 +220,9 @@ fn npmi(args: NpmiArgs) -> Result<()> {
             );
         }
         return Ok(());
+    }
+    if args.fasta.is_empty() && args.import_genemask.is_none() {
+        bail!("say what to do: --fasta FILE.., --import-genemask CSV or --show TABLE");
     }
     let Some(out) = &args.out else {
         bail!("--out FILE is needed to write the table");

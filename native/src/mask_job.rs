@@ -53,10 +53,10 @@ pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
     let (_, seqs) = read_sequences(&job.input)?;
     let tokenizer =
         Tokenizer::new(job.config.k, 512, false).map_err(|e| NativeError::core(&job.input, e))?;
-    let mut masker = Masker::new(job.table.clone(), job.config.clone())
-        .map_err(|e| NativeError::core(&job.input, e))?;
+    let mut masker =
+        Masker::new(job.table.clone(), job.config).map_err(|e| NativeError::core(&job.input, e))?;
     let mut curriculum =
-        Curriculum::new(job.curriculum.clone()).map_err(|e| NativeError::core(&job.input, e))?;
+        Curriculum::new(job.curriculum).map_err(|e| NativeError::core(&job.input, e))?;
     let mut ids = Vec::with_capacity(512);
     let mut masked = vec![0u32; 512];
     let mut labels = vec![0i32; 512];

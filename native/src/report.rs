@@ -12,8 +12,14 @@ pub fn top_table(table: &NpmiTable, n: usize) -> String {
         "rank", "k-mer", "NPMI", "count"
     );
     for row in table.rows_by_rank().take(n) {
-        let npmi = row.score.npmi.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
-        let count = row.score.count.map_or_else(|| "-".to_string(), |v| v.to_string());
+        let npmi = row
+            .score
+            .npmi
+            .map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
+        let count = row
+            .score
+            .count
+            .map_or_else(|| "-".to_string(), |v| v.to_string());
         let (rank, kmer) = (row.rank, row.kmer.to_string());
         let _ = writeln!(s, "{rank:>5}  {kmer:<8} {npmi:>10} {count:>12}");
     }

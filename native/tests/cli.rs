@@ -24,7 +24,11 @@ fn fails_with(args: &[&str], needles: &[&str]) {
     let out = train(args);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "train {args:?} should fail");
-    assert_eq!(out.status.code(), Some(1), "a clean error, not a panic: {err}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a clean error, not a panic: {err}"
+    );
     for n in needles {
         assert!(err.contains(n), "{n:?} not in {err:?}");
     }
@@ -38,8 +42,24 @@ fn p(path: &Path) -> &str {
 fn corpus_and_table(dir: &Path) -> (PathBuf, PathBuf) {
     let fa = dir.join("corpus.fa");
     let table = dir.join("table.json");
-    ok(&["synth", "--out", p(&fa), "--records", "20", "--record-len", "5000"]);
-    ok(&["npmi", "--fasta", p(&fa), "--min-count", "5", "--out", p(&table)]);
+    ok(&[
+        "synth",
+        "--out",
+        p(&fa),
+        "--records",
+        "20",
+        "--record-len",
+        "5000",
+    ]);
+    ok(&[
+        "npmi",
+        "--fasta",
+        p(&fa),
+        "--min-count",
+        "5",
+        "--out",
+        p(&table),
+    ]);
     (fa, table)
 }
 
@@ -66,17 +86,37 @@ fn npmi_table_from_fasta_shows_and_masks_every_strategy() {
     for strategy in ["random", "genemask", "global", "cm-step", "cm-gems"] {
         for input in [&fa, &tsv] {
             let out = ok(&[
-                "mask", "--table", p(&table), "--strategy", strategy, "--seed", "3", p(input),
+                "mask",
+                "--table",
+                p(&table),
+                "--strategy",
+                strategy,
+                "--seed",
+                "3",
+                p(input),
             ]);
             let first: serde_json::Value =
                 serde_json::from_str(out.lines().next().unwrap()).unwrap();
-            for field in ["input_ids", "masked_input_ids", "labels", "masked_positions", "ranks"] {
+            for field in [
+                "input_ids",
+                "masked_input_ids",
+                "labels",
+                "masked_positions",
+                "ranks",
+            ] {
                 assert!(first[field].is_array(), "{strategy}: {field} missing");
             }
             assert!(first["strategy"].is_string());
             // Same seed, same output.
             let again = ok(&[
-                "mask", "--table", p(&table), "--strategy", strategy, "--seed", "3", p(input),
+                "mask",
+                "--table",
+                p(&table),
+                "--strategy",
+                strategy,
+                "--seed",
+                "3",
+                p(input),
             ]);
             assert_eq!(out, again);
         }
@@ -91,12 +131,28 @@ fn position_lookup_masks_do_not_depend_on_the_sequence() {
     // compare two files holding one line each.
     let a = dir.path().join("a.txt");
     let b = dir.path().join("b.txt");
-    std::fs::write(&a, "ACGTTGCAACGTAGCTAGCTAGGATCGATCGTAGCTAGCTAGCATCGATCGATCGATGCATGCA\n").unwrap();
-    std::fs::write(&b, "TTTTGGGGCCCCAAAATTTTGGGGCCCCAAAATTTTGGGGCCCCAAAATTTTGGGGCCCCAAAA\n").unwrap();
+    std::fs::write(
+        &a,
+        "ACGTTGCAACGTAGCTAGCTAGGATCGATCGTAGCTAGCTAGCATCGATCGATCGATGCATGCA\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "TTTTGGGGCCCCAAAATTTTGGGGCCCCAAAATTTTGGGGCCCCAAAATTTTGGGGCCCCAAAA\n",
+    )
+    .unwrap();
     let positions = |f: &Path| {
         let out = ok(&[
-            "mask", "--table", p(&table), "--strategy", "global", "--global-m", "2",
-            "--rank-lookup", "position", p(f),
+            "mask",
+            "--table",
+            p(&table),
+            "--strategy",
+            "global",
+            "--global-m",
+            "2",
+            "--rank-lookup",
+            "position",
+            p(f),
         ]);
         let v: serde_json::Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
         v["masked_positions"].clone()
@@ -116,7 +172,13 @@ fn bad_inputs_get_errors_naming_file_and_line() {
     };
     let no_acgt = write("nnn.fa", b">r\nNNNNNNNN\n");
     fails_with(
-        &["npmi", "--fasta", p(&no_acgt), "--out", p(&d.join("t.json"))],
+        &[
+            "npmi",
+            "--fasta",
+            p(&no_acgt),
+            "--out",
+            p(&d.join("t.json")),
+        ],
         &["nnn.fa", "no A/C/G/T"],
     );
     let empty = write("empty.fa", b"");
@@ -124,9 +186,19 @@ fn bad_inputs_get_errors_naming_file_and_line() {
         &["npmi", "--fasta", p(&empty), "--out", p(&d.join("t.json"))],
         &["empty.fa", "empty"],
     );
-    let bad_label = write("bad.tsv", b"sequence\tlabel\nACGTACGTAC\t0\nACGTACGTAC\tx\n");
+    let bad_label = write(
+        "bad.tsv",
+        b"sequence\tlabel\nACGTACGTAC\t0\nACGTACGTAC\tx\n",
+    );
     fails_with(
-        &["mask", "--table", p(&table), "--strategy", "random", p(&bad_label)],
+        &[
+            "mask",
+            "--table",
+            p(&table),
+            "--strategy",
+            "random",
+            p(&bad_label),
+        ],
         &["bad.tsv", "line 3", "label"],
     );
     let csv = write(
@@ -134,17 +206,38 @@ fn bad_inputs_get_errors_naming_file_and_line() {
         b"ngram,norm_dp_true_pmi,norm_pmi_rank_rel\nAAAAAA,1.0,1\nAAAAAT,oops,zz\n",
     );
     fails_with(
-        &["npmi", "--import-genemask", p(&csv), "--out", p(&d.join("t.json"))],
+        &[
+            "npmi",
+            "--import-genemask",
+            p(&csv),
+            "--out",
+            p(&d.join("t.json")),
+        ],
         &["bad.csv", "line 3"],
     );
     let seqs = write("s.txt", b"ACGTACGTACGT\n");
     fails_with(
-        &["mask", "--table", p(&table), "--strategy", "global", "--k", "5", p(&seqs)],
+        &[
+            "mask",
+            "--table",
+            p(&table),
+            "--strategy",
+            "global",
+            "--k",
+            "5",
+            p(&seqs),
+        ],
         &["table.json", "k = 6", "k = 5"],
     );
     let missing = d.join("missing.fa");
     fails_with(
-        &["npmi", "--fasta", p(&missing), "--out", p(&d.join("t.json"))],
+        &[
+            "npmi",
+            "--fasta",
+            p(&missing),
+            "--out",
+            p(&d.join("t.json")),
+        ],
         &["missing.fa"],
     );
 }
@@ -159,7 +252,16 @@ fn failed_mask_run_keeps_the_previous_output() {
     let bad = d.join("bad.tsv");
     std::fs::write(&bad, "sequence\tlabel\nACGTACGTAC\t0\nACGTACGTAC\tx\n").unwrap();
     fails_with(
-        &["mask", "--table", p(&table), "--strategy", "random", "--out", p(&out), p(&bad)],
+        &[
+            "mask",
+            "--table",
+            p(&table),
+            "--strategy",
+            "random",
+            "--out",
+            p(&out),
+            p(&bad),
+        ],
         &["bad.tsv"],
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous\n");
@@ -173,7 +275,21 @@ fn authors_csv_imports_and_shows_their_top_kmers() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("authors.json");
     ok(&["npmi", "--import-genemask", p(&csv), "--out", p(&json)]);
-    let shown = ok(&["npmi", "--show", p(&json), "--top", "3", "--compare", p(&csv)]);
-    assert!(shown.contains("CCTCCC") && shown.contains("GGGAGG"), "{shown}");
-    assert!(shown.contains("Spearman rank correlation") && shown.contains("1.0000"), "{shown}");
+    let shown = ok(&[
+        "npmi",
+        "--show",
+        p(&json),
+        "--top",
+        "3",
+        "--compare",
+        p(&csv),
+    ]);
+    assert!(
+        shown.contains("CCTCCC") && shown.contains("GGGAGG"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Spearman rank correlation") && shown.contains("1.0000"),
+        "{shown}"
+    );
 }

@@ -10,12 +10,9 @@ pub fn shared_data() -> Option<PathBuf> {
         .map(PathBuf::from)
         .into_iter()
         .chain([PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/data")]);
-    for dir in candidates {
-        if dir.join("MANIFEST.md").is_file() {
-            return Some(dir);
-        }
-    }
-    None
+    candidates
+        .into_iter()
+        .find(|dir| dir.join("MANIFEST.md").is_file())
 }
 
 /// A file under the shared data folder, or `None` with a skip message on stderr.

@@ -1,2 +1,1 @@
 //! Browser bindings over `cmgems-core` (filled in by the inspector issue).
-#![no_std]
