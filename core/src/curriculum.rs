@@ -439,8 +439,13 @@ mod tests {
         for b in bad {
             assert!(Curriculum::new(b).is_err(), "{b:?}");
         }
-        let json = r#"{"config":{"cm-gems":{"threshold":1.0,"patience":0}},"last_strategy":"genemask","last_eval":null,"flat_pairs":0,"switch":null}"#;
+        let json = concat!(
+            r#"{"config":{"cm-gems":{"threshold":1.0,"patience":0}},"last_strategy":"genemask","#,
+            r#""last_eval":null,"flat_pairs":0,"switch":null}"#
+        );
         assert!(serde_json::from_str::<Curriculum>(json).is_err());
+        let valid = json.replace("\"patience\":0", "\"patience\":1");
+        assert!(serde_json::from_str::<Curriculum>(&valid).is_ok());
         let c: CurriculumConfig = serde_json::from_str(r#"{"cm-gems":{}}"#).unwrap();
         assert_eq!(c, CurriculumConfig::cm_gems());
         let f: CurriculumConfig = serde_json::from_str(r#"{"fixed":"global"}"#).unwrap();

@@ -76,7 +76,10 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn bits_match_a_bool_vector(len in 1usize..300, ranges in proptest::collection::vec((0usize..300, 0usize..20), 0..12)) {
+        fn bits_match_a_bool_vector(
+            len in 1usize..300,
+            ranges in proptest::collection::vec((0usize..300, 0usize..20), 0..12),
+        ) {
             let mut bits = Bits::default();
             bits.reset(len);
             let mut oracle = alloc::vec![false; len];

@@ -1,9 +1,9 @@
 //! GeneMask (Roy et al., ECAI 2023): random centres, then the locally best NPMI k-mer near
 //! each centre is hidden whole.
 
-use super::bits::Bits;
 use super::order::{pack, position};
 use super::span::Geometry;
+use super::work::Work;
 use crate::kmer::K;
 use crate::rank::Rank;
 use alloc::vec::Vec;
@@ -12,44 +12,48 @@ use alloc::vec::Vec;
 /// the better half (SPEC §3).
 pub const GENEMASK_EXPAND_ALL_UP_TO: usize = 8;
 
-/// GeneMask from its centres, writing the mask into `bits`.
+/// GeneMask from its centres, into `work`.
 ///
-/// `key(i)` orders positions (lowest rank, then lowest position; holes above everything).
-/// `best` is scratch. `expanded` receives the distinct expanded positions, increasing.
+/// `rank(i, items[i])` is the order rank of position i ([`HOLE`](super::order::HOLE) for
+/// holes); `items` is the input ids, or the ranks themselves for the pure function.
+/// Positions are compared by (rank, position).
 ///
 /// Each centre's nucleotide span is masked, and best(c) = the lowest key in that clipped
 /// span. With n > 8 centres the ceil(n/2) lowest best(c) values are kept, counting a
 /// position chosen by two centres twice (each centre votes); a position chosen twice is
 /// expanded once, which leaves the mask unchanged since spans are unioned.
 #[inline]
-pub(crate) fn genemask_into(
+pub(crate) fn genemask_into<T: Copy>(
     g: &Geometry,
     end: usize,
     centres: &[usize],
-    key: impl Fn(usize) -> u64,
-    bits: &mut Bits,
-    best: &mut Vec<u64>,
-    expanded: &mut Vec<usize>,
+    items: &[T],
+    rank: impl Fn(usize, T) -> u32,
+    work: &mut Work,
 ) {
+    let best = &mut work.keys;
     best.clear();
     for &c in centres {
         let (lo, hi) = g.nucleotide_span(c, end);
-        bits.set_range(lo, hi);
+        work.chosen.set_range(lo, hi);
         // The centre itself is maskable, so the minimum is a real position.
-        best.push((lo..=hi).map(&key).min().expect("non-empty span"));
+        let window = items[lo..=hi].iter().enumerate();
+        let keys = window.map(|(j, &t)| pack(rank(lo + j, t), lo + j));
+        best.push(keys.fold(u64::MAX, u64::min));
     }
     if best.len() > GENEMASK_EXPAND_ALL_UP_TO {
         let keep = best.len().div_ceil(2);
         best.sort_unstable();
         best.truncate(keep);
     }
+    let expanded = &mut work.expanded;
     expanded.clear();
     expanded.extend(best.iter().map(|&b| position(b)));
     expanded.sort_unstable();
     expanded.dedup();
     for &b in expanded.iter() {
         let (lo, hi) = g.kmer_span(b, end);
-        bits.set_range(lo, hi);
+        work.chosen.set_range(lo, hi);
     }
 }
 
@@ -66,19 +70,17 @@ pub fn genemask_from_centres(k: K, ranks: &[Rank], end: usize, centres: &[usize]
         centres.iter().all(|&c| (1..=end).contains(&c)),
         "centre outside [1, {end}]"
     );
-    let mut bits = Bits::default();
-    bits.reset(len);
-    let (mut best, mut expanded) = (Vec::new(), Vec::new());
+    let mut work = Work::default();
+    work.reset(len);
     genemask_into(
         &Geometry::new(k),
         end,
         centres,
-        |i| pack(ranks[i], i),
-        &mut bits,
-        &mut best,
-        &mut expanded,
+        ranks,
+        |_, r| r as u32,
+        &mut work,
     );
-    (0..len).map(|i| bits.contains(i)).collect()
+    work.flags(len)
 }
 
 #[cfg(test)]

@@ -1,77 +1,154 @@
 //! GLOBAL (CM-GEMS paper, Algorithm 1): hide whole the m k-mers of lowest NPMI rank in the
 //! whole sequence, wherever they are.
 
-use super::bits::Bits;
 use super::layout::Layout;
-use super::order::{pack, position, NOT_MASKABLE};
+use super::order::{pack, position, HOLE};
 use super::span::Geometry;
+use super::work::Work;
 use crate::kmer::K;
 use crate::rank::Rank;
 use alloc::vec::Vec;
 
-/// Above this m the top-m buffer gives way to one `select_nth_unstable` over all keys.
-const INSERTION_MAX_M: usize = 32;
+/// Positions per group of the two-pass top-m search.
+const ROWS: usize = 8;
+/// Threshold histogram: buckets over the k-mer ranks, plus one for everything above.
+const BUCKETS: usize = 256;
+/// At most this many candidates are reduced to m by counting instead of selecting.
+const COUNTING_MAX: usize = 16;
 
-/// GLOBAL given m, writing the mask into `bits`.
+/// GLOBAL given m, into `work`.
 ///
-/// Finds the m lowest keys among positions 1..=end without sorting the sequence: a sorted
-/// buffer of m keys with the current m-th as a threshold, so nearly every position costs one
-/// compare (random ranks enter the buffer about m·ln(n/m) times). `top` is scratch;
-/// `expanded` receives the chosen positions, increasing. Holes (`NOT_MASKABLE`) never win.
+/// Finds the m lowest (rank, position) among positions 1..=end without sorting the
+/// sequence (see [`lowest_keys`]); `rank(i, items[i])` as for GeneMask; k (from `g`)
+/// sizes the threshold histogram. `work.expanded` receives the chosen positions, increasing.
 #[inline]
-pub(crate) fn global_into(
+pub(crate) fn global_into<T: Copy>(
     g: &Geometry,
     layout: Layout,
     m: usize,
-    key: impl Fn(usize) -> u64,
-    bits: &mut Bits,
-    top: &mut Vec<u64>,
-    expanded: &mut Vec<usize>,
+    items: &[T],
+    rank: impl Fn(usize, T) -> u32,
+    work: &mut Work,
 ) {
-    top.clear();
-    expanded.clear();
     let Layout { end, maskable } = layout;
+    work.keys.clear();
+    work.expanded.clear();
     let m = m.min(maskable);
     if m == 0 {
         return;
     }
-    if m == maskable {
-        top.extend((1..=end).map(&key).filter(|&k| k != NOT_MASKABLE));
-    } else if m > INSERTION_MAX_M {
-        top.extend((1..=end).map(&key).filter(|&k| k != NOT_MASKABLE));
-        top.select_nth_unstable(m - 1);
-        top.truncate(m);
-    } else {
-        top_m_by_insertion(end, m, key, top);
-    }
-    expanded.extend(top.iter().map(|&k| position(k)));
-    expanded.sort_unstable();
-    for &b in expanded.iter() {
+    // Ranks of k-mers are 1..=4^k = 2^(2k) (k = reach + 1): 256 buckets of 2^(2k-8) ranks.
+    let shift = (2 * (g.reach as u32 + 1)).saturating_sub(8);
+    lowest_keys(end, m, shift, items, rank, work);
+    work.expanded.extend(work.keys.iter().map(|&k| position(k)));
+    work.expanded.sort_unstable();
+    for &b in work.expanded.iter() {
         let (lo, hi) = g.kmer_span(b, end);
-        bits.set_range(lo, hi);
+        work.chosen.set_range(lo, hi);
     }
 }
 
-/// The m lowest keys of 1..=end (m < number of maskable positions), sorted, into `top`.
+/// The m lowest (rank, position) keys of positions 1..=end into `work.keys`; needs
+/// 1 <= m <= maskable positions.
+///
+/// Random ranks make every data-dependent branch a coin flip, and mispredictions, not
+/// loads, dominated a straightforward scan; so the work is laid out to branch on almost
+/// nothing but loop counters:
+/// 1. the ranks go into a buffer of `ROWS` rows; group g is column g (positions g+1,
+///    g+1+G, ...), so the group minima are an element-wise minimum of rows (vectorised);
+/// 2. a histogram of the group minima gives a threshold T with at least m minima <= T,
+///    hence at least m positions of rank <= T: every answer has rank <= T and lies in a
+///    group whose minimum is <= T (about m groups with random ranks);
+/// 3. those groups' positions of rank <= T are the candidates (a few more than m),
+///    collected branch-free, and reduced to the m lowest keys by counting.
+///
+/// Ties and skewed ranks (a poly-A run, [UNK]s) only make T looser and the candidates
+/// more; the answer stays exact, and past `COUNTING_MAX` candidates a selection takes over.
 #[inline]
-fn top_m_by_insertion(end: usize, m: usize, key: impl Fn(usize) -> u64, top: &mut Vec<u64>) {
-    let mut i = 1;
-    while top.len() < m {
-        let k = key(i);
-        if k != NOT_MASKABLE {
-            let at = top.partition_point(|&t| t < k);
-            top.insert(at, k);
+fn lowest_keys<T: Copy>(
+    end: usize,
+    m: usize,
+    shift: u32,
+    items: &[T],
+    rank: impl Fn(usize, T) -> u32,
+    work: &mut Work,
+) {
+    let groups = end.div_ceil(ROWS);
+    let ranks = &mut work.ranks;
+    ranks.clear();
+    let body = items[1..=end].iter().enumerate();
+    ranks.extend(body.map(|(j, &t)| rank(1 + j, t)));
+    ranks.resize(ROWS * groups, HOLE);
+
+    let mins = &mut work.mins;
+    mins.clear();
+    mins.extend_from_slice(&ranks[..groups]);
+    for row in ranks[groups..].chunks_exact(groups) {
+        for (lowest, &r) in mins.iter_mut().zip(row) {
+            *lowest = (*lowest).min(r);
         }
-        i += 1;
     }
-    let mut worst = top[m - 1];
-    for i in i..=end {
-        let k = key(i);
-        if k < worst {
-            top.pop();
-            let at = top.partition_point(|&t| t < k);
-            top.insert(at, k);
-            worst = top[m - 1];
+
+    let mut histogram = [0u32; BUCKETS + 1];
+    for &r in mins.iter() {
+        histogram[((r >> shift) as usize).min(BUCKETS)] += 1;
+    }
+    let mut seen = 0;
+    let mut bucket = 0;
+    while bucket < BUCKETS {
+        seen += histogram[bucket] as usize;
+        if seen >= m {
+            break;
+        }
+        bucket += 1;
+    }
+    // The overflow bucket holds the ranks above 4^k (specials, [UNK]) and holes: below
+    // HOLE, every rank qualifies.
+    let threshold = if bucket < BUCKETS {
+        ((bucket as u32 + 1) << shift) - 1
+    } else {
+        HOLE - 1
+    };
+
+    // Candidate groups, then candidate keys, written unconditionally and kept by
+    // advancing the write index.
+    let chosen_groups = &mut work.groups;
+    chosen_groups.clear();
+    chosen_groups.resize(groups, 0);
+    let mut n_groups = 0;
+    for (g, &lowest) in mins.iter().enumerate() {
+        chosen_groups[n_groups] = g as u32;
+        n_groups += usize::from(lowest <= threshold);
+    }
+    let keys = &mut work.keys;
+    keys.clear();
+    keys.resize(n_groups * ROWS, 0);
+    let mut n = 0;
+    for &g in &chosen_groups[..n_groups] {
+        for row in 0..ROWS {
+            let at = row * groups + g as usize;
+            let r = ranks[at];
+            keys[n] = pack(r, 1 + at);
+            n += usize::from(r <= threshold);
+        }
+    }
+    keys.truncate(n);
+    debug_assert!(n >= m);
+    if n > m {
+        if n <= COUNTING_MAX {
+            // Keys are distinct, so exactly m of them have fewer than m keys below.
+            let mut lowest = [0u64; COUNTING_MAX];
+            let mut kept = 0;
+            for &k in keys.iter() {
+                let below: usize = keys.iter().map(|&o| usize::from(o < k)).sum();
+                lowest[kept] = k;
+                kept += usize::from(below < m);
+            }
+            keys.clear();
+            keys.extend_from_slice(&lowest[..m]);
+        } else {
+            keys.select_nth_unstable(m - 1);
+            keys.truncate(m);
         }
     }
 }
@@ -84,19 +161,18 @@ fn top_m_by_insertion(end: usize, m: usize, key: impl Fn(usize) -> u64, top: &mu
 pub fn global_from_ranks(k: K, ranks: &[Rank], end: usize, m: usize) -> Vec<bool> {
     let len = ranks.len();
     assert!(end < len, "end {end} outside an input of {len} positions");
-    let mut bits = Bits::default();
-    bits.reset(len);
-    let (mut top, mut expanded) = (Vec::new(), Vec::new());
+    let mut work = Work::default();
+    work.reset(len);
+    let layout = Layout { end, maskable: end };
     global_into(
         &Geometry::new(k),
-        Layout { end, maskable: end },
+        layout,
         m,
-        |i| pack(ranks[i], i),
-        &mut bits,
-        &mut top,
-        &mut expanded,
+        ranks,
+        |_, r| r as u32,
+        &mut work,
     );
-    (0..len).map(|i| bits.contains(i)).collect()
+    work.flags(len)
 }
 
 #[cfg(test)]
@@ -132,6 +208,23 @@ mod tests {
             let got = global_from_ranks(K::new(k).unwrap(), ranks, end, m);
             let all = alloc::vec![true; ranks.len()];
             prop_assert_eq!(got, oracle::global(k, ranks, &all, end, m).0);
+        }
+
+        /// Heavy ties and ranks in the histogram's overflow bucket (4^k itself, the
+        /// [UNK]/special rank u16::MAX) must not change the answer.
+        #[test]
+        fn global_matches_oracle_with_ties_and_out_of_range_ranks(
+            end in 1usize..600,
+            ranks in proptest::collection::vec(
+                prop_oneof![1u16..4, Just(4096u16), Just(Rank::MAX), 1u16..4097],
+                602,
+            ),
+            m in prop_oneof![1usize..20, 0usize..700],
+        ) {
+            let ranks = &ranks[..end + 2];
+            let got = global_from_ranks(K::SIX, ranks, end, m);
+            let all = alloc::vec![true; ranks.len()];
+            prop_assert_eq!(got, oracle::global(6, ranks, &all, end, m).0);
         }
     }
 }

@@ -1,17 +1,17 @@
 //! The masker a trainer holds: one rank table, one config, and scratch buffers that make
 //! masking a sequence allocation-free after the first call.
 
-use super::bits::Bits;
 use super::config::{GlobalCount, MaskConfig};
 use super::corruption::Corruption;
 use super::genemask::genemask_into;
 use super::global::global_into;
 use super::layout::{is_maskable, Layout};
-use super::order::with_order_key;
+use super::order::{with_order_rank, ClampedRanks};
 use super::random_span::random_span_into;
 use super::span::Geometry;
 use super::stats::MaskStats;
 use super::strategy::Strategy;
+use super::work::Work;
 use crate::error::{CoreError, Result};
 use crate::rank::RankTable;
 use crate::rng::{Geometric, SeededRng};
@@ -58,11 +58,8 @@ impl Selection<'_> {
 /// Buffers reused across sequences.
 #[derive(Debug, Clone, Default)]
 struct Scratch {
-    chosen: Bits,
+    work: Work,
     centres: Vec<usize>,
-    expanded: Vec<usize>,
-    /// GeneMask's best(c) keys, GLOBAL's top-m keys.
-    keys: Vec<u64>,
     /// Maskable positions, only filled for inputs with holes.
     maskable_at: Vec<usize>,
     /// `chosen` as flags, for [`Selection`].
@@ -77,6 +74,9 @@ struct Scratch {
 #[derive(Debug, Clone)]
 pub struct Masker {
     table: RankTable,
+    /// `table` as branch-free lookups by id and by position.
+    by_id: ClampedRanks,
+    by_position: ClampedRanks,
     config: MaskConfig,
     geometry: Geometry,
     /// Centre draws of random span, GeneMask, GLOBAL (in [`Strategy::ALL`] order).
@@ -100,6 +100,8 @@ impl Masker {
             geometry: Geometry::new(config.k),
             draws: Strategy::ALL.map(|s| Geometric::new(config.p(s))),
             corruption: Corruption::new(config.k, config.random_ids),
+            by_id: ClampedRanks::by_id(&table),
+            by_position: ClampedRanks::by_position(&table),
             table,
             config,
             scratch: Scratch::default(),
@@ -131,11 +133,11 @@ impl Masker {
         s.flags.clear();
         s.flags.resize(input_ids.len(), false);
         let flags = &mut s.flags;
-        s.chosen.for_each(|i| flags[i] = true);
+        s.work.chosen.for_each(|i| flags[i] = true);
         Selection {
             masked: &s.flags,
             centres: &s.centres,
-            expanded: &s.expanded,
+            expanded: &s.work.expanded,
             maskable: layout.maskable,
             end: layout.end,
         }
@@ -162,11 +164,11 @@ impl Masker {
             sequences: 1,
             maskable: layout.maskable,
             centres: s.centres.len(),
-            expanded: s.expanded.len(),
+            expanded: s.work.expanded.len(),
             ..MaskStats::default()
         };
         self.corruption
-            .apply(&s.chosen, input_ids, rng, out_ids, labels, &mut stats);
+            .apply(&s.work.chosen, input_ids, rng, out_ids, labels, &mut stats);
         stats.masked = stats.replaced_by_mask + stats.replaced_random + stats.kept;
         stats
     }
@@ -204,10 +206,11 @@ impl Masker {
         stats
     }
 
-    /// Fills `scratch.chosen`, `centres` and `expanded` for one input.
+    /// Fills `scratch.work` and `scratch.centres` for one input.
     fn choose(&mut self, strategy: Strategy, ids: &[u32], rng: &mut SeededRng) -> Layout {
         let Masker {
-            table,
+            by_id,
+            by_position,
             config,
             geometry: g,
             draws,
@@ -215,9 +218,8 @@ impl Masker {
             ..
         } = self;
         let layout = Layout::of(ids);
-        s.chosen.reset(ids.len());
+        s.work.reset(ids.len());
         s.centres.clear();
-        s.expanded.clear();
         if layout.maskable == 0 {
             return layout;
         }
@@ -238,20 +240,12 @@ impl Masker {
         match strategy {
             Strategy::RandomSpan => {
                 draw_centres(&mut s.centres, rng);
-                random_span_into(g, layout.end, &s.centres, &mut s.chosen);
+                random_span_into(g, layout.end, &s.centres, &mut s.work.chosen);
             }
             Strategy::GeneMask => {
                 draw_centres(&mut s.centres, rng);
-                with_order_key!(table, config.rank_lookup, ids, holes, |key| {
-                    genemask_into(
-                        g,
-                        layout.end,
-                        &s.centres,
-                        key,
-                        &mut s.chosen,
-                        &mut s.keys,
-                        &mut s.expanded,
-                    )
+                with_order_rank!(by_id, by_position, config.rank_lookup, holes, |rank| {
+                    genemask_into(g, layout.end, &s.centres, ids, rank, &mut s.work)
                 });
             }
             Strategy::Global => {
@@ -262,23 +256,15 @@ impl Masker {
                     }
                     GlobalCount::Fixed(m) => m,
                 };
-                with_order_key!(table, config.rank_lookup, ids, holes, |key| {
-                    global_into(
-                        g,
-                        layout,
-                        m,
-                        key,
-                        &mut s.chosen,
-                        &mut s.keys,
-                        &mut s.expanded,
-                    )
+                with_order_rank!(by_id, by_position, config.rank_lookup, holes, |rank| {
+                    global_into(g, layout, m, ids, rank, &mut s.work)
                 });
             }
         }
         if holes {
             for (i, &id) in ids.iter().enumerate().take(layout.end + 1).skip(1) {
                 if !is_maskable(id) {
-                    s.chosen.remove(i);
+                    s.work.chosen.remove(i);
                 }
             }
         }

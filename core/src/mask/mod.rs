@@ -19,6 +19,7 @@ mod random_span;
 mod span;
 mod stats;
 mod strategy;
+mod work;
 
 pub use config::{GlobalCount, MaskConfig, RandomIds};
 pub use corruption::{IGNORE_LABEL, MASK_SHARE, RANDOM_SHARE_OF_REST};

@@ -2,6 +2,7 @@
 
 use super::bits::Bits;
 use super::span::Geometry;
+use super::work::Work;
 use crate::kmer::K;
 use alloc::vec::Vec;
 
@@ -25,10 +26,10 @@ pub fn random_span_from_centres(k: K, len: usize, end: usize, centres: &[usize])
         centres.iter().all(|&c| (1..=end).contains(&c)),
         "centre outside [1, {end}]"
     );
-    let mut bits = Bits::default();
-    bits.reset(len);
-    random_span_into(&Geometry::new(k), end, centres, &mut bits);
-    (0..len).map(|i| bits.contains(i)).collect()
+    let mut work = Work::default();
+    work.reset(len);
+    random_span_into(&Geometry::new(k), end, centres, &mut work.chosen);
+    work.flags(len)
 }
 
 #[cfg(test)]
@@ -48,7 +49,12 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
-        fn random_span_matches_oracle(k in 3usize..=6, end in 1usize..300, extra in 0usize..4, raw in proptest::collection::vec(0usize..1000, 0..30)) {
+        fn random_span_matches_oracle(
+            k in 3usize..=6,
+            end in 1usize..300,
+            extra in 0usize..4,
+            raw in proptest::collection::vec(0usize..1000, 0..30),
+        ) {
             let len = end + 1 + extra;
             let centres: Vec<usize> = raw.iter().map(|r| 1 + r % end).collect();
             let got = random_span_from_centres(K::new(k).unwrap(), len, end, &centres);
