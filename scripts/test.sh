@@ -1,5 +1,17 @@
 #!/usr/bin/env bash
-# All tests of the project. Tests that read ../shared/data skip with a message when it is absent.
+# All tests of the project. Tests that read ../shared/data skip with a message when it is
+# absent. Ends with one summary line, "tests: N passed, M failed", over every suite run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo test --workspace
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace 2>&1 | tee "$log" || status=$?
+if [ -x scripts/test-browser.sh ]; then
+  bash scripts/test-browser.sh 2>&1 | tee -a "$log" || status=$?
+fi
+passed=$(grep -Eo '(ok|FAILED)\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | paste -sd+ | bc)
+failed=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$log" | sed -E 's/.* ([0-9]+) failed/\1/' | paste -sd+ | bc)
+echo
+echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+exit "$status"
