@@ -1,0 +1,302 @@
+// End-to-end test of the inspector in real headless Chromium (Debian's, never downloaded):
+// node --test test/e2e.test.js   (after build.sh; from www/)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { serve, launch, settled, randomDna, WWW } from './harness.js';
+
+const OUT = path.join(WWW, 'test-output');
+let srv, browser, page;
+const pageErrors = [];
+
+before(async () => {
+  fs.mkdirSync(OUT, { recursive: true });
+  assert.ok(fs.existsSync(path.join(WWW, 'pkg', 'cmgems_web_bg.wasm')), 'run www/build.sh first');
+  srv = await serve();
+  browser = await launch();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(srv.url);
+  await settled(page);
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+// ---- helpers ----
+const stats = () => page.evaluate(() => {
+  const s = window.__inspector.state.byStrategy;
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.stats]));
+});
+// A short fingerprint of a lane's flags (which tokens are masked).
+const laneKey = (strategy) => page.evaluate((s) => {
+  const f = window.__inspector.state.byStrategy[s].flags;
+  let h = 0;
+  for (let i = 0; i < f.length; i++) if (f[i] & 1) h = (Math.imul(h, 31) + i + 1) | 0;
+  return `${f.length}:${h}`;
+}, strategy);
+const text = (sel) => page.locator(sel).innerText();
+async function paste(value) {
+  await page.evaluate((v) => {
+    const el = document.getElementById('seq-input');
+    el.value = v;
+    el.dispatchEvent(new Event('input'));
+  }, value);
+  await settled(page);
+}
+async function setValue(id, value, event = 'change') {
+  await page.evaluate(([i, v, e]) => {
+    const el = document.getElementById(i);
+    el.value = String(v);
+    el.dispatchEvent(new Event(e));
+  }, [id, value, event]);
+  await settled(page);
+}
+async function upload(id, name, content) {
+  await page.setInputFiles(`#${id}`, { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+  await settled(page);
+}
+const KMER = (code, k) => Array.from({ length: k }, (_, i) => 'ATCG'[(code >> (2 * (k - 1 - i))) & 3]).join('');
+
+// A cmgems-npmi table made by the test: GC-rich k-mers rank first (rank by GC count, ties by code).
+function toyTableJson(k = 6) {
+  const codes = Array.from({ length: 4 ** k }, (_, c) => c);
+  const gc = (c) => [...KMER(c, k)].filter((b) => b === 'G' || b === 'C').length;
+  codes.sort((a, b) => gc(b) - gc(a) || a - b);
+  const rows = codes.map((c, i) => ({ kmer: KMER(c, k), rank: i + 1, count: null, pmi: null, npmi: 1 - i / 4096 }));
+  return JSON.stringify({ format: 'cmgems-npmi', version: 1, k, min_count: 101, source: 'e2e toy table (GC-rich first)', kmers: rows });
+}
+
+test('the page loads the built-in SYNTHETIC table and example, with five lanes', async () => {
+  assert.match(await text('#table-status'), /SYNTHETIC/);
+  assert.match(await text('#seq-summary'), /515 nt · 510 tokens in 1 model input/);
+  const rows = await page.locator('#stats tbody tr').count();
+  assert.equal(rows, 5);
+  assert.match(await text('#stats tbody'), /Random span[\s\S]*GeneMask[\s\S]*GLOBAL[\s\S]*CM-Step[\s\S]*CM-GEMS/);
+  assert.ok((await page.locator('#top tbody tr').count()) >= 10);
+  assert.deepEqual(pageErrors, []);
+});
+
+test('a pasted two-record FASTA is tokenized, masked and summarised per lane', async () => {
+  const a = randomDna(1800, 7) + 'TATAAAAGGGGCGGGG'.repeat(4);
+  const b = randomDna(700, 9);
+  await paste(`>first made-up\n${a}\n>second made-up\n${b}\n`);
+  assert.equal(await page.locator('#record option').count(), 2);
+  assert.ok(await page.locator('#record').isVisible());
+  assert.match(await text('#seq-summary'), new RegExp(`${(a.length - 5).toLocaleString('en-US')} tokens in 4 model inputs`));
+  const s = await stats();
+  for (const [name, st] of Object.entries(s)) {
+    assert.equal(st.maskable, a.length - 5, name);
+    assert.ok(st.masked_share > 0.03 && st.masked_share < 0.35, `${name} share ${st.masked_share}`);
+  }
+  assert.equal(s.random.whole_kmers, 0);
+  assert.ok(s.global.whole_kmers > 0 && s.genemask.whole_kmers > 0);
+  // GLOBAL picks the best-ranked k-mers of each input, GeneMask the best near its centres.
+  assert.ok(s.global.mean_rank_whole_kmers < s.genemask.mean_rank_whole_kmers, JSON.stringify(s));
+  assert.ok(s.genemask.mean_rank_whole_kmers < s.global.mean_rank_all, JSON.stringify(s));
+  assert.ok(s.global.top1_hidden_share > s.random.top1_hidden_share, JSON.stringify(s));
+  // The DOM table shows the same numbers.
+  const globalRow = await text('#stats tbody tr[data-strategy="global"]');
+  assert.match(globalRow, new RegExp(`${(100 * s.global.masked_share).toFixed(1)}%`));
+  // The second record.
+  await setValue('record', 1);
+  assert.match(await text('#seq-summary'), /second made-up · 700 nt · 695 tokens in 2 model inputs/);
+  await setValue('record', 0);
+});
+
+test('seeds: resample changes the masks, the same seed gives them back', async () => {
+  const before1 = await laneKey('random');
+  const g1 = await laneKey('genemask');
+  await page.click('#resample');
+  await settled(page);
+  assert.equal(await page.inputValue('#seed'), '2');
+  assert.notEqual(await laneKey('random'), before1);
+  assert.notEqual(await laneKey('genemask'), g1);
+  await setValue('seed', 1);
+  assert.equal(await laneKey('random'), before1);
+  assert.equal(await laneKey('genemask'), g1);
+});
+
+test('the as-coded rank lookup changes the PMI masks, not random span', async () => {
+  const r = await laneKey('random');
+  const g = await laneKey('global');
+  const described = (await stats()).global;
+  await page.check('#as-coded');
+  await settled(page);
+  assert.equal(await laneKey('random'), r);
+  assert.notEqual(await laneKey('global'), g);
+  // As coded, GLOBAL no longer aims at the sequence's best k-mers.
+  const coded = (await stats()).global;
+  assert.ok(coded.mean_rank_whole_kmers > 3 * described.mean_rank_whole_kmers, `${coded.mean_rank_whole_kmers} vs ${described.mean_rank_whole_kmers}`);
+  await page.uncheck('#as-coded');
+  await settled(page);
+  assert.equal(await laneKey('global'), g);
+});
+
+test('the step slider switches the CM-Step lane between random span and GLOBAL', async () => {
+  await setValue('step', 0, 'input');
+  assert.match(await text('#cm-step-status'), /p_global = 0\.00/);
+  assert.match(await text('#stats tbody'), /CM-Step @ step 0 → Random span/);
+  await setValue('step', 10000, 'input');
+  assert.match(await text('#cm-step-status'), /p_global = 1\.00/);
+  assert.match(await text('#stats tbody'), /CM-Step @ step 10,000 → GLOBAL/);
+  await setValue('step', 5000, 'input');
+});
+
+test('uploaded tables (cmgems JSON, authors\' CSV) re-rank the k-mers and move the PMI masks', async () => {
+  const before = await laneKey('global');
+  await upload('table-file', 'toy.json', toyTableJson());
+  assert.match(await text('#table-status'), /Uploaded[\s\S]*e2e toy table/);
+  assert.equal(await page.locator('#top tbody tr td.kmer').first().innerText(), 'CCCCCC');
+  assert.notEqual(await laneKey('global'), before);
+  // With GC-rich k-mers first, GLOBAL's masked k-mers are GC-rich.
+  const gcShare = await page.evaluate(() => {
+    const st = window.__inspector.state;
+    const f = st.byStrategy.global.flags, v = st.view;
+    let gc = 0, n = 0;
+    for (let t = 0; t < v.tokens; t++) if (f[t] & 4) for (let j = 0; j < 6; j++) { n++; gc += 'GC'.includes(String.fromCharCode(v.nucleotides[t + j])); }
+    return gc / n;
+  });
+  assert.ok(gcShare > 0.75, `GC share of GLOBAL's whole k-mers ${gcShare}`);
+  // The authors' CSV format (header + 4096 rows), AT-rich first this time.
+  const rows = ['ngram,norm_pmi_rank_rel'];
+  for (let c = 0; c < 4096; c++) rows.push(`${KMER(c, 6)},${c + 1}`);
+  await upload('table-file', 'genemask.csv', rows.join('\n') + '\n');
+  assert.equal(await page.locator('#top tbody tr td.kmer').first().innerText(), 'AAAAAA');
+  // A broken file gets a message and leaves the table as it was.
+  await upload('table-file', 'broken.json', '{"format": "cmgems-npmi", "version": 1}');
+  assert.match(await text('#message'), /Could not read "broken.json"/);
+  await page.click('#table-default');
+  await settled(page);
+  assert.match(await text('#table-status'), /SYNTHETIC/);
+});
+
+test('a FASTA dropped for counting becomes the table (Web Worker)', async () => {
+  let fasta = '';
+  for (let r = 0; r < 3; r++) {
+    fasta += `>corpus ${r}\n`;
+    let seq = '';
+    for (let i = 0; i < 400; i++) seq += randomDna(150, 100 * r + i) + (i % 3 ? 'CACACACACACACA' : 'GATAAGGA');
+    fasta += seq.replace(/(.{70})/g, '$1\n') + '\n';
+  }
+  await upload('count-file', 'corpus.fa', fasta);
+  await page.waitForFunction(() => /Counted/.test(document.getElementById('count-status').textContent), null, { timeout: 60000 });
+  await settled(page);
+  assert.match(await text('#count-status'), /in 3 records/);
+  assert.match(await text('#table-status'), /corpus\.fa, counted in the browser/);
+  const top = await page.locator('#top tbody tr td.kmer').allInnerTexts();
+  assert.ok(top.slice(0, 10).some((k) => ['CACACA', 'ACACAC', 'GATAAG', 'ATAAGG', 'TAAGGA'].includes(k)), top.join(' '));
+  await page.click('#table-default');
+  await settled(page);
+});
+
+test('a trainer\'s metrics.jsonl is plotted and CM-GEMS is replayed on it', async () => {
+  const lines = [];
+  const ppl = [300, 120, 60, 30, 20, 15, 14.5, 14.2, 14.0];
+  for (let i = 0; i < ppl.length; i++) {
+    for (let s = i * 500 + 100; s < (i + 1) * 500; s += 100) lines.push({ step: s, loss: Math.log(ppl[i]) + 0.1, lr: 8e-4, masker: i < 7 ? 'genemask' : 'global' });
+    lines.push({ step: (i + 1) * 500, eval_perplexity: ppl[i] });
+  }
+  await upload('metrics-file', 'metrics.jsonl', lines.map((l) => JSON.stringify(l)).join('\n'));
+  // |15 - 14.5| < 1 at the evaluation of step 3500.
+  assert.match(await text('#metrics-status'), /switches at step 3,500; the log records a switch at step 3,600/);
+  await setValue('step', 3000, 'input');
+  assert.match(await text('#stats tbody'), /CM-GEMS @ step 3,000 → GeneMask/);
+  await setValue('step', 4000, 'input');
+  assert.match(await text('#stats tbody'), /CM-GEMS @ step 4,000 → GLOBAL/);
+});
+
+test('the screenshot shows a researcher the lanes (saved for review)', async () => {
+  await page.selectOption('#example', '0');
+  await settled(page);
+  await setValue('zoom', '6');
+  // Hover GeneMask's first whole k-mer so the tooltip is in the picture.
+  const hover = await page.evaluate(() => {
+    const st = window.__inspector.state;
+    const f = st.byStrategy.genemask.flags;
+    const t = f.findIndex((x) => x & 4);
+    const r = document.getElementById('tracks').getBoundingClientRect();
+    return { x: r.left + 210 + (t - st.firstToken) * st.cellPx + 3, y: r.top + 18 + 18 + 20 + 8 + (30 + 5) + 15 };
+  });
+  await page.mouse.move(hover.x, hover.y);
+  assert.match(await text('#tooltip'), /hidden by: .*GeneMask \(whole k-mer\)/);
+  await page.screenshot({ path: path.join(OUT, 'inspector.png'), fullPage: true });
+  await page.locator('#viewer').screenshot({ path: path.join(OUT, 'viewer.png') });
+  assert.ok(fs.statSync(path.join(OUT, 'inspector.png')).size > 20000);
+  await setValue('zoom', '16');
+});
+
+test('masks export as JSON that matches the lanes', async () => {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = path.join(OUT, 'masks.json');
+  await download.saveAs(file);
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const s = await stats();
+  assert.equal(doc.format, 'cmgems-inspector-masks');
+  assert.equal(doc.lanes.length, 5);
+  assert.equal(doc.lanes[2].strategy, 'global');
+  assert.equal(doc.lanes[2].masked_tokens.length, s.global.masked);
+  assert.equal(doc.lanes[0].masked_tokens.length, s.random.masked);
+  assert.equal(doc.seed, 1);
+});
+
+test('input that is not DNA gets a clear message', async () => {
+  await paste('MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ');
+  assert.ok(await page.locator('#message').isVisible());
+  assert.match(await text('#message'), /This is not DNA: line 1, column 6 holds 'I'/);
+  await page.screenshot({ path: path.join(OUT, 'not-dna.png') });
+  await paste('ACGT');
+  assert.match(await text('#message'), /at least k = 6/);
+  await paste('ACGTACGTAC');
+  assert.ok(!(await page.locator('#message').isVisible()));
+});
+
+test('k = 4: the built-in table and the tokens follow k', async () => {
+  await paste(`>k test\n${randomDna(1000, 5)}\n`);
+  await setValue('k', 4);
+  assert.match(await text('#table-status'), /SYNTHETIC[\s\S]*k = 4 ·/);
+  assert.match(await text('#seq-summary'), /997 tokens in 2 model inputs/);
+  const s = await stats();
+  assert.ok(s.global.whole_kmers > 0 && s.global.masked > 0);
+  await setValue('k', 6);
+  assert.match(await text('#seq-summary'), /995 tokens/);
+});
+
+test('100 kb: mask + render time is measured in the page', async () => {
+  await paste(randomDna(100_000, 42));
+  assert.match(await text('#seq-summary'), /99,995 tokens in 197 model inputs/);
+  const times = [];
+  for (let i = 0; i < 7; i++) {
+    await page.click('#resample');
+    await settled(page);
+    times.push(await page.evaluate(() => window.__inspector.timing));
+  }
+  const med = (key) => times.map((t) => t[key]).sort((a, b) => a - b)[3];
+  const result = { tokens: times[0].tokens, totalMs: med('totalMs'), maskMs: med('maskMs'), renderMs: med('renderMs') };
+  console.log(`100 kb mask+render (median of 7, Chromium ${browser.context.browser()?.version() ?? ''}): ${JSON.stringify(result)}`);
+  fs.writeFileSync(path.join(OUT, 'timing-100kb.json'), JSON.stringify(result, null, 1));
+  assert.equal(result.tokens, 99_995);
+});
+
+test('1 Mb stays responsive: only the visible tokens are drawn', async () => {
+  const t0 = Date.now();
+  await paste(randomDna(1_000_000, 43));
+  const loadMs = Date.now() - t0;
+  assert.match(await text('#seq-summary'), /999,995 tokens in 1,961 model inputs/);
+  const r = await page.evaluate(async () => {
+    const ins = window.__inspector;
+    const input = document.getElementById('goto');
+    const start = performance.now();
+    input.value = '500000';
+    input.dispatchEvent(new Event('change'));
+    const scrollMs = performance.now() - start;
+    return { scrollMs, drawn: ins.state.lastRender, timing: ins.timing };
+  });
+  assert.equal(r.drawn.first, 499_999);
+  assert.ok(r.drawn.last - r.drawn.first < 200, `drew ${r.drawn.last - r.drawn.first} tokens`);
+  console.log(`1 Mb: paste-to-settled ${loadMs} ms, mask+render ${r.timing.totalMs.toFixed(1)} ms, scroll redraw ${r.scrollMs.toFixed(1)} ms`);
+  assert.deepEqual(pageErrors, []);
+});
