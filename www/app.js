@@ -48,7 +48,7 @@ const st = {
   view: null, // {name, k, tokens, inputs, unknown, windowTokens, nucleotides, ranks, ids}
   table: null,
   byStrategy: null, // strategy -> {flags, stats}
-  cm: { draw: null, schedule: null, switch: null, loggedSwitch: null },
+  cm: { draw: null, schedule: null, switch: null },
   metrics: null, // {steps, loss, pplSteps, ppl}
   firstToken: 0,
   cellPx: 16,
@@ -83,7 +83,12 @@ const pct = (x) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 // ---------- lanes: fixed strategies plus the two curricula at the chosen step ----------
 function laneSpecs() {
   const step = Number($('step').value);
-  const lanes = STRATEGIES.map((s) => ({ strategy: s, label: STRATEGY_INFO[s].label, note: STRATEGY_INFO[s].note }));
+  const asCoded = $('as-coded').checked;
+  const lanes = STRATEGIES.map((s) => ({
+    strategy: s,
+    label: STRATEGY_INFO[s].label,
+    note: asCoded && s !== 'random' ? 'AS CODED: rank by position' : STRATEGY_INFO[s].note,
+  }));
   const d = st.cm.draw;
   const drawn = d ? d.strategy : 'random';
   lanes.push({ strategy: drawn, label: `CM-Step @ step ${fmt(step)}`, note: d ? `drew ${STRATEGY_INFO[drawn].label} (p_global ${d.p_global.toFixed(2)})` : '' });
@@ -283,16 +288,20 @@ function render() {
   y += ROWS.kmer + ROWS.gap;
 
   // Model-input boundaries across all rows below the ruler.
+  // (lines only while inputs are at least 4 px apart, labels while there is room for them)
   const wt = v.windowTokens;
-  for (let b = Math.ceil(first / wt) * wt; b < last; b += wt) {
+  const inputPx = (wt / perCol) * colW;
+  for (let b = Math.ceil(first / wt) * wt; b < last && inputPx >= 4; b += wt) {
     if (b === 0) continue;
     const px = x((b - first) / perCol) - 0.5;
     g.strokeStyle = '#333';
     g.setLineDash([4, 3]);
     g.beginPath(); g.moveTo(px, 2); g.lineTo(px, height); g.stroke();
     g.setLineDash([]);
-    g.fillStyle = '#333';
-    g.fillText(`input ${fmt(b / wt + 1)} →`, px + 3, ROWS.ruler + ROWS.nuc + ROWS.kmer + ROWS.gap / 2 + 1);
+    if (inputPx >= 90) {
+      g.fillStyle = '#333';
+      g.fillText(`input ${fmt(b / wt + 1)} →`, px + 3, ROWS.ruler + ROWS.nuc + ROWS.kmer + ROWS.gap / 2 + 1);
+    }
   }
 
   // One lane per strategy.
@@ -309,7 +318,7 @@ function render() {
 
   const inputOf = (t) => Math.floor(t / wt) + 1;
   $('seq-summary').textContent = `${v.name} · ${fmt(v.nucleotides.length)} nt · ${fmt(v.tokens)} tokens in ${fmt(v.inputs)} model input${v.inputs > 1 ? 's' : ''} of ≤ ${wt}` + (v.unknown ? ` · ${fmt(v.unknown)} [UNK] tokens` : '');
-  $('window-status').textContent = `Showing tokens ${fmt(first + 1)}–${fmt(last)} (input ${fmt(inputOf(first))}${inputOf(last - 1) !== inputOf(first) ? `–${fmt(inputOf(last - 1))}` : ''} of ${fmt(v.inputs)}). Scroll below the lanes or with the mouse wheel; hover a token for details.`;
+  $('window-status').textContent = `Showing tokens ${fmt(first + 1)}–${fmt(last)} (input ${fmt(inputOf(first))}${inputOf(last - 1) !== inputOf(first) ? `–${fmt(inputOf(last - 1))}` : ''} of ${fmt(v.inputs)}). ${perCol > 1 ? ` Each pixel column pools ${perCol} tokens: its best NPMI rank, and any masked token.` : ''} Scroll below the lanes or with the mouse wheel; hover a token for details.`;
   fillStats();
   renderOverview(lanes, first, last, width);
   st.lastRender = { first, last, lanes: lanes.map((l) => l.strategy) };
@@ -405,6 +414,16 @@ function onOverviewClick(e) {
 
 function drawLane(g, flags, first, last, perCol, colW, cell, y, color, x, showCentres) {
   const H = ROWS.lane;
+  let any = false;
+  for (let t = first; t < last && !any; t++) any = (flags[t] & FLAG.MASKED) !== 0;
+  if (!any) {
+    g.fillStyle = '#888';
+    g.font = 'italic 11.5px system-ui, sans-serif';
+    g.textAlign = 'left';
+    g.fillText('nothing hidden in this window (see the overview above)', x(0) + 8, y + H / 2);
+    g.font = '12px system-ui, sans-serif';
+    return;
+  }
   for (let c = 0, t0 = first; t0 < last; c++, t0 += perCol) {
     let f = 0;
     for (let t = t0; t < Math.min(last, t0 + perCol); t++) f |= flags[t];

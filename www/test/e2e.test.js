@@ -9,6 +9,7 @@ import { serve, launch, settled, randomDna, WWW } from './harness.js';
 const OUT = path.join(WWW, 'test-output');
 let srv, browser, page;
 const pageErrors = [];
+const consoleErrors = [];
 
 before(async () => {
   fs.mkdirSync(OUT, { recursive: true });
@@ -17,6 +18,7 @@ before(async () => {
   browser = await launch();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
   await page.goto(srv.url);
   await settled(page);
 });
@@ -213,11 +215,15 @@ test('the screenshot shows a researcher the lanes (saved for review)', async () 
   await page.selectOption('#example', '0');
   await settled(page);
   await setValue('zoom', '6');
-  // Hover GeneMask's first whole k-mer so the tooltip is in the picture.
+  // Start the window a little before GLOBAL's first whole k-mer, so every kind of lane shows.
+  const firstGlobal = await page.evaluate(() => window.__inspector.state.byStrategy.global.flags.findIndex((x) => x & 4));
+  await setValue('goto', Math.max(1, firstGlobal - 80));
+  // Hover GeneMask's first whole k-mer in view so the tooltip is in the picture.
   const hover = await page.evaluate(() => {
     const st = window.__inspector.state;
     const f = st.byStrategy.genemask.flags;
-    const t = f.findIndex((x) => x & 4);
+    let t = st.firstToken;
+    while (t < f.length && !(f[t] & 4)) t++;
     const r = document.getElementById('tracks').getBoundingClientRect();
     return { x: r.left + 210 + (t - st.firstToken) * st.cellPx + 3, y: r.top + 18 + 18 + 20 + 8 + (30 + 5) + 15 };
   });
@@ -298,5 +304,8 @@ test('1 Mb stays responsive: only the visible tokens are drawn', async () => {
   assert.equal(r.drawn.first, 499_999);
   assert.ok(r.drawn.last - r.drawn.first < 200, `drew ${r.drawn.last - r.drawn.first} tokens`);
   console.log(`1 Mb: paste-to-settled ${loadMs} ms, mask+render ${r.timing.totalMs.toFixed(1)} ms, scroll redraw ${r.scrollMs.toFixed(1)} ms`);
+  await setValue('zoom', '0.05');
+  await page.locator('#viewer').screenshot({ path: path.join(OUT, 'viewer-1mb.png') });
   assert.deepEqual(pageErrors, []);
+  assert.deepEqual(consoleErrors, []);
 });
