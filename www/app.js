@@ -790,7 +790,9 @@ async function computeTable(file) {
   status.textContent = `Counting ${file.name}…`;
   const minCount = Math.max(1, Number($('min-count').value) || 101);
   try {
+    st.countProgress = 0;
     const r = await track(st.counter.call('countFasta', { file, k: st.k, minCount }, (p) => {
+      st.countProgress++;
       bar.value = p.total ? p.done / p.total : 0;
       status.textContent = `Counting ${file.name}: ${(100 * bar.value).toFixed(0)}% · ${p.note || ''}`;
     }));

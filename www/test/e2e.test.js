@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { serve, launch, settled, randomDna, WWW } from './harness.js';
 
@@ -176,7 +177,7 @@ test('uploaded tables (cmgems JSON, authors\' CSV) re-rank the k-mers and move t
   assert.match(await text('#table-status'), /SYNTHETIC/);
 });
 
-test('a FASTA dropped for counting becomes the table (Web Worker)', async () => {
+test('a gzipped FASTA is counted into a table in a second Web Worker, with progress', async () => {
   let fasta = '';
   for (let r = 0; r < 3; r++) {
     fasta += `>corpus ${r}\n`;
@@ -184,11 +185,12 @@ test('a FASTA dropped for counting becomes the table (Web Worker)', async () => 
     for (let i = 0; i < 400; i++) seq += randomDna(150, 100 * r + i) + (i % 3 ? 'CACACACACACACA' : 'GATAAGGA');
     fasta += seq.replace(/(.{70})/g, '$1\n') + '\n';
   }
-  await upload('count-file', 'corpus.fa', fasta);
+  await page.setInputFiles('#count-file', { name: 'corpus.fa.gz', mimeType: 'application/gzip', buffer: zlib.gzipSync(fasta) });
   await page.waitForFunction(() => /Counted/.test(document.getElementById('count-status').textContent), null, { timeout: 60000 });
   await settled(page);
   assert.match(await text('#count-status'), /in 3 records/);
-  assert.match(await text('#table-status'), /corpus\.fa, counted in the browser/);
+  assert.ok(await page.evaluate(() => window.__inspector.state.countProgress) >= 1, 'progress was reported');
+  assert.match(await text('#table-status'), /corpus\.fa\.gz, counted in the browser \(3 records, 194388 letters/);
   const top = await page.locator('#top tbody tr td.kmer').allInnerTexts();
   assert.ok(top.slice(0, 10).some((k) => ['CACACA', 'ACACAC', 'GATAAG', 'ATAAGG', 'TAAGGA'].includes(k)), top.join(' '));
   await page.click('#table-default');
@@ -209,6 +211,20 @@ test('a trainer\'s metrics.jsonl is plotted and CM-GEMS is replayed on it', asyn
   assert.match(await text('#stats tbody'), /CM-GEMS @ step 3,000 → GeneMask/);
   await setValue('step', 4000, 'input');
   assert.match(await text('#stats tbody'), /CM-GEMS @ step 4,000 → GLOBAL/);
+});
+
+test('a FASTA file dropped on the sequence box is read', async () => {
+  const seq = randomDna(900, 3);
+  await page.evaluate((text) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([text], 'dropped.fa', { type: 'text/plain' }));
+    document.getElementById('seq-input').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, `>dropped record\n${seq}\n`);
+  await settled(page);
+  assert.match(await text('#seq-summary'), /dropped record · 900 nt · 895 tokens in 2 model inputs/);
+  await page.selectOption('#example', '2');
+  await settled(page);
+  assert.equal(await page.locator('#record option').count(), 2);
 });
 
 test('the screenshot shows a researcher the lanes (saved for review)', async () => {
