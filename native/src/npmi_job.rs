@@ -131,7 +131,12 @@ pub fn table_from_files(config: &CountConfig, min_count: u64) -> Result<NpmiTabl
     let names: Vec<String> = config
         .files
         .iter()
-        .map(|p| p.file_name().unwrap_or(p.as_os_str()).to_string_lossy().into_owned())
+        .map(|p| {
+            p.file_name()
+                .unwrap_or(p.as_os_str())
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     Ok(NpmiTable::from_counts(&counts, min_count)
         .map_err(|e| NativeError::core(label, e))?
