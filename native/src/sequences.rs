@@ -35,8 +35,8 @@ pub enum FileForm {
     Lines,
 }
 
-/// Reads all sequences of `path`, detecting its form.
-pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
+/// The form of a file, from its first bytes (gzip is always read as FASTA/FASTQ).
+pub fn detect_form(path: &Path) -> Result<FileForm> {
     let head = first_bytes(path)?;
     if head.is_empty() {
         return Err(NativeError::invalid(path, "the file is empty"));
@@ -44,6 +44,23 @@ pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
     let gzip = head.starts_with(&[0x1f, 0x8b]);
     let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
     if gzip || matches!(first, Some(b'>') | Some(b'@')) {
+        return Ok(FileForm::Fastx);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    Ok(if first_line.contains('\t') {
+        FileForm::Tsv
+    } else if is_header(first_line, ',') {
+        FileForm::Csv
+    } else {
+        FileForm::Lines
+    })
+}
+
+/// Reads all sequences of `path`, detecting its form.
+pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
+    let form = detect_form(path)?;
+    if form == FileForm::Fastx {
         let records = fasta::read_all(path)?;
         let seqs = records
             .into_iter()
@@ -57,11 +74,10 @@ pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
         return Ok((FileForm::Fastx, seqs));
     }
     let text = crate::files::read_text(path)?;
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first_line.contains('\t') {
-        Ok((FileForm::Tsv, read_delimited(path, &text, '\t')?))
-    } else if is_header(first_line, ',') {
-        Ok((FileForm::Csv, read_delimited(path, &text, ',')?))
+    if form == FileForm::Tsv {
+        Ok((form, read_delimited(path, &text, '\t')?))
+    } else if form == FileForm::Csv {
+        Ok((form, read_delimited(path, &text, ',')?))
     } else {
         let seqs = text
             .lines()
