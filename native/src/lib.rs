@@ -10,4 +10,5 @@ pub mod sequences;
 pub mod tables;
 
 pub use error::{NativeError, Result};
+pub mod pretrain;
 pub mod report;

@@ -128,5 +128,17 @@ pub fn count_batch(k: K, batch: &[Record]) -> NgramCounts {
 pub fn table_from_files(config: &CountConfig, min_count: u64) -> Result<NpmiTable> {
     let counts = count_files(config)?;
     let label = config.files.first().cloned().unwrap_or_default();
-    NpmiTable::from_counts(&counts, min_count).map_err(|e| NativeError::core(label, e))
+    let names: Vec<String> = config
+        .files
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .unwrap_or(p.as_os_str())
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    Ok(NpmiTable::from_counts(&counts, min_count)
+        .map_err(|e| NativeError::core(label, e))?
+        .with_source(format!("counted by cmgems from {}", names.join(", "))))
 }

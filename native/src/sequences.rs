@@ -1,10 +1,12 @@
 //! Reading a file of sequences in any of the forms researchers hand us.
 //!
-//! - FASTA / FASTQ, optionally gzipped (first byte `>`/`@`, or gzip magic);
+//! - FASTA / FASTQ (first byte `>`/`@`);
 //! - DNABERT / GeneMask TSV: `sequence<TAB>label`, the sequence as k-mer text or raw,
 //!   header and fields optionally in double quotes;
 //! - GUE CSV: header `sequence,label`, raw nucleotides;
 //! - plain text: one raw sequence per line.
+//!
+//! Any of them may be gzipped (detected by magic bytes, not by name).
 //!
 //! Labels, where a file has them, must be non-negative integers; anything else is an
 //! error naming the file and line.
@@ -35,15 +37,31 @@ pub enum FileForm {
     Lines,
 }
 
-/// Reads all sequences of `path`, detecting its form.
-pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
+/// The form of a file, from its first (decompressed) bytes.
+pub fn detect_form(path: &Path) -> Result<FileForm> {
     let head = first_bytes(path)?;
     if head.is_empty() {
         return Err(NativeError::invalid(path, "the file is empty"));
     }
-    let gzip = head.starts_with(&[0x1f, 0x8b]);
     let first = head.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    if gzip || matches!(first, Some(b'>') | Some(b'@')) {
+    if matches!(first, Some(b'>') | Some(b'@')) {
+        return Ok(FileForm::Fastx);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    Ok(if first_line.contains('\t') {
+        FileForm::Tsv
+    } else if is_header(first_line, ',') {
+        FileForm::Csv
+    } else {
+        FileForm::Lines
+    })
+}
+
+/// Reads all sequences of `path`, detecting its form.
+pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
+    let form = detect_form(path)?;
+    if form == FileForm::Fastx {
         let records = fasta::read_all(path)?;
         let seqs = records
             .into_iter()
@@ -56,12 +74,11 @@ pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
             .collect();
         return Ok((FileForm::Fastx, seqs));
     }
-    let text = crate::files::read_text(path)?;
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first_line.contains('\t') {
-        Ok((FileForm::Tsv, read_delimited(path, &text, '\t')?))
-    } else if is_header(first_line, ',') {
-        Ok((FileForm::Csv, read_delimited(path, &text, ',')?))
+    let text = read_text_maybe_gzip(path)?;
+    if form == FileForm::Tsv {
+        Ok((form, read_delimited(path, &text, '\t')?))
+    } else if form == FileForm::Csv {
+        Ok((form, read_delimited(path, &text, ',')?))
     } else {
         let seqs = text
             .lines()
@@ -78,13 +95,46 @@ pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
     }
 }
 
+/// Opens a file, transparently decompressing gzip.
+fn open_maybe_gzip(path: &Path) -> Result<Box<dyn std::io::Read>> {
+    use std::io::{BufRead, BufReader};
+    let file = std::fs::File::open(path).map_err(|e| NativeError::io(path, e))?;
+    let mut reader = BufReader::new(file);
+    let gzip = reader
+        .fill_buf()
+        .map_err(|e| NativeError::io(path, e))?
+        .starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
+        Box::new(flate2::bufread::MultiGzDecoder::new(reader))
+    } else {
+        Box::new(reader)
+    })
+}
+
 fn first_bytes(path: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
-    let mut f = std::fs::File::open(path).map_err(|e| NativeError::io(path, e))?;
-    let mut buf = vec![0u8; 4096];
-    let n = f.read(&mut buf).map_err(|e| NativeError::io(path, e))?;
-    buf.truncate(n);
+    let mut buf = Vec::with_capacity(4096);
+    open_maybe_gzip(path)?
+        .take(4096)
+        .read_to_end(&mut buf)
+        .map_err(|e| gzip_error(path, e))?;
     Ok(buf)
+}
+
+fn read_text_maybe_gzip(path: &Path) -> Result<String> {
+    use std::io::Read;
+    let mut text = String::new();
+    open_maybe_gzip(path)?
+        .read_to_string(&mut text)
+        .map_err(|e| gzip_error(path, e))?;
+    Ok(text)
+}
+
+fn gzip_error(path: &Path, e: std::io::Error) -> NativeError {
+    NativeError::invalid(
+        path,
+        format!("cannot read it as text ({e}); a truncated or corrupt .gz gives this too"),
+    )
 }
 
 fn is_header(line: &str, sep: char) -> bool {
@@ -195,6 +245,21 @@ mod tests {
             err.contains("bad.tsv") && err.contains("line 3") && err.contains("label"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn gzipped_gue_csv_is_read_like_plain_csv() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("train.csv.gz");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"sequence,label\nACGTACGT,0\nTTTTTTTT,1\n")
+            .unwrap();
+        std::fs::write(&p, gz.finish().unwrap()).unwrap();
+        let (form, seqs) = read_sequences(&p).unwrap();
+        assert_eq!(form, FileForm::Csv);
+        assert_eq!(seqs.len(), 2);
+        assert_eq!(seqs[1].label, Some(1));
     }
 
     #[test]
