@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
-cargo test --workspace 2>&1 | tee "$log" || status=$?
+# --release: the burn trainer's tests run real training steps; one profile for the
+# build and every test keeps burn compiled once.
+cargo test --workspace --release 2>&1 | tee "$log" || status=$?
 # Browser tests need Chromium, chromedriver and the wasm-bindgen CLI (.ci/run installs
 # them). In CI they are required; elsewhere they are skipped with a message if missing.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null \

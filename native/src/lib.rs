@@ -10,5 +10,9 @@ pub mod sequences;
 pub mod tables;
 
 pub use error::{NativeError, Result};
+pub mod backend;
+pub mod hf;
+pub mod model;
 pub mod pretrain;
 pub mod report;
+pub mod training;

@@ -1,7 +1,9 @@
 //! `train`: the cmgems command line. Arguments are parsed here (clap derive), validated into
 //! the library's configs, and run; `anyhow` only lives at this edge.
 
+mod bench_cmd;
 mod demo;
+mod pretrain_run;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -51,6 +53,25 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
+    /// Pretrain a DNABERT-style BERT with masked-language modelling (burn; wgpu by default).
+    Pretrain(Box<PretrainArgs>),
+    /// Time a full training step (forward, backward, AdamW): tokens per second.
+    Bench {
+        #[arg(long, default_value = "logo")]
+        preset: String,
+        #[arg(long, default_value = "wgpu")]
+        backend: String,
+        #[arg(long, default_value_t = 10)]
+        batch_size: usize,
+        #[arg(long, default_value_t = 512)]
+        seq_len: usize,
+        /// Timed steps.
+        #[arg(long, default_value_t = 5)]
+        steps: usize,
+        /// Untimed steps first (kernel compilation, autotune, allocator warm-up).
+        #[arg(long, default_value_t = 2)]
+        warmup: usize,
+    },
     /// The main job on the embedded synthetic corpus: NPMI table, then every masker on a
     /// built-in sequence.
     Demo {
@@ -91,6 +112,70 @@ struct NpmiArgs {
     /// With --show: Spearman correlation of the ranks with another table.
     #[arg(long)]
     compare: Option<PathBuf>,
+}
+
+/// `train pretrain`: every flag overrides the value from `--config` (or the defaults).
+#[derive(Args)]
+struct PretrainArgs {
+    /// FASTA(.gz) or k-mer text files; none = the embedded SYNTHETIC corpus.
+    #[arg(long, num_args = 1..)]
+    corpus: Vec<PathBuf>,
+    /// NPMI table (JSON or the authors' CSV); default: count one from the corpus.
+    #[arg(long)]
+    table: Option<PathBuf>,
+    /// Output folder (config.toml, metrics.jsonl, checkpoints/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue the run in this folder from its latest checkpoint (with its config.toml).
+    #[arg(long, conflicts_with_all = ["config", "out"])]
+    resume: Option<PathBuf>,
+    /// A config.toml to start from (as a run writes it).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// tiny | logo | dnabert6.
+    #[arg(long)]
+    preset: Option<String>,
+    /// An HF config.json instead of a preset.
+    #[arg(long)]
+    model_config: Option<PathBuf>,
+    /// wgpu (default) | cuda | cpu; falls back to cpu with a message when no device exists.
+    #[arg(long)]
+    backend: Option<String>,
+    #[arg(long, value_enum)]
+    masking: Option<cmgems_native::pretrain::Masking>,
+    #[arg(long, value_enum)]
+    rank_lookup: Option<LookupArg>,
+    #[arg(long)]
+    cm_gems_threshold: Option<f64>,
+    #[arg(long)]
+    cm_gems_patience: Option<u32>,
+    #[arg(long)]
+    steps: Option<u64>,
+    #[arg(long)]
+    lr: Option<f64>,
+    #[arg(long)]
+    warmup_steps: Option<u64>,
+    #[arg(long)]
+    weight_decay: Option<f32>,
+    #[arg(long)]
+    batch_size: Option<usize>,
+    #[arg(long)]
+    accumulation: Option<usize>,
+    #[arg(long)]
+    seq_len: Option<usize>,
+    #[arg(long)]
+    eval_every: Option<u64>,
+    #[arg(long)]
+    eval_batches: Option<usize>,
+    #[arg(long)]
+    checkpoint_every: Option<u64>,
+    #[arg(long)]
+    min_count: Option<u64>,
+    /// Records of 10 kb in the synthetic corpus.
+    #[arg(long)]
+    synthetic_records: Option<usize>,
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -194,6 +279,22 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("wrote {} synthetic records to {}", records, out.display());
             Ok(())
         }
+        Command::Pretrain(args) => pretrain(*args),
+        Command::Bench {
+            preset,
+            backend,
+            batch_size,
+            seq_len,
+            steps,
+            warmup,
+        } => bench_cmd::run(&bench_cmd::BenchArgs {
+            preset,
+            backend,
+            batch_size,
+            seq_len,
+            steps,
+            warmup,
+        }),
         Command::Demo { out, records, seed } => demo::run(&out, records, seed),
     }
 }
@@ -335,4 +436,100 @@ fn mask(args: MaskArgs) -> Result<()> {
         }
     );
     Ok(())
+}
+
+fn pretrain(args: PretrainArgs) -> Result<()> {
+    use cmgems_native::pretrain::PretrainConfig;
+    let (mut config, out, resume) = match (&args.resume, &args.config) {
+        (Some(dir), _) => (pretrain_run::config_of(dir)?, dir.clone(), true),
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let config = PretrainConfig::from_toml(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            (
+                config,
+                args.out.clone().context("--out DIR is needed")?,
+                false,
+            )
+        }
+        (None, None) => (
+            PretrainConfig::default(),
+            args.out.clone().context("--out DIR is needed")?,
+            false,
+        ),
+    };
+    macro_rules! set {
+        ($($field:ident),*) => {$( if let Some(v) = args.$field.clone() { config.$field = v; } )*};
+    }
+    set!(
+        preset,
+        backend,
+        masking,
+        cm_gems_threshold,
+        cm_gems_patience,
+        steps,
+        lr,
+        warmup_steps,
+        weight_decay,
+        batch_size,
+        accumulation,
+        seq_len,
+        eval_every,
+        eval_batches,
+        checkpoint_every,
+        min_count,
+        synthetic_records,
+        seed
+    );
+    if !args.corpus.is_empty() {
+        config.corpus = args.corpus.clone();
+    }
+    if args.table.is_some() {
+        config.table = args.table.clone();
+    }
+    if args.model_config.is_some() {
+        config.model_config = args.model_config.clone();
+    }
+    if let Some(l) = args.rank_lookup {
+        config.rank_lookup = match l {
+            LookupArg::Kmer => RankLookup::Kmer,
+            LookupArg::Position => RankLookup::Position,
+        };
+    }
+    let selected = select_backend(&config.backend)?;
+    let summary = pretrain_run::run(
+        &config,
+        &selected,
+        &out,
+        resume,
+        std::io::stderr().is_terminal(),
+    )?;
+    println!(
+        "pretrained {} steps into {}: last loss {}, last eval perplexity {}{}",
+        summary.steps,
+        summary.out.display(),
+        summary.last_loss.map_or("-".into(), |l| format!("{l:.4}")),
+        summary
+            .last_perplexity
+            .map_or("-".into(), |p| format!("{p:.3}")),
+        summary
+            .switch_step
+            .map_or(String::new(), |s| format!("; CM-GEMS switched at step {s}"))
+    );
+    Ok(())
+}
+
+/// Picks the device for a backend name (falling back to the CPU with a message) and points
+/// burn's default device at it. Call before any thread starts (it sets `BURN_DEVICE`).
+fn select_backend(name: &str) -> Result<cmgems_native::backend::Selected> {
+    use cmgems_native::backend::{select_device, set_default_device, BackendChoice};
+    let choice = BackendChoice::from_name(name)
+        .ok_or_else(|| anyhow::anyhow!("unknown backend {name:?} (wgpu, cuda or cpu)"))?;
+    let selected = select_device(choice);
+    set_default_device(selected.backend);
+    if let Some(why) = &selected.fallback {
+        eprintln!("note: {why}");
+    }
+    Ok(selected)
 }

@@ -6,7 +6,9 @@
 //! the masker from evaluations the loader cannot know in advance.
 
 pub mod batches;
+pub mod config;
 pub mod corpus;
 
 pub use batches::{BatchPlan, MaskedBatch, Prefetcher, TokenBatch};
+pub use config::{Masking, PretrainConfig};
 pub use corpus::{Corpus, PieceSet};

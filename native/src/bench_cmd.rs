@@ -1,0 +1,102 @@
+//! `train bench`: tokens per second of a full training step (forward, backward, AdamW) at a
+//! given shape, for comparing backends and presets, and burn with PyTorch
+//! (`scripts/bench_torch.py` times `transformers.BertForMaskedLM` with the same shapes).
+
+use crate::select_backend;
+use anyhow::{anyhow, Result};
+use cmgems_core::SeededRng;
+use cmgems_native::model::{BertForMaskedLM, Preset};
+use cmgems_native::training::{MlmBatch, OptimConfig, Trainer, IGNORE_LABEL};
+use serde_json::json;
+use std::time::Instant;
+
+/// What to time.
+pub struct BenchArgs {
+    pub preset: String,
+    pub backend: String,
+    pub batch_size: usize,
+    pub seq_len: usize,
+    pub steps: usize,
+    pub warmup: usize,
+}
+
+/// Runs the benchmark and prints one JSON line with the figures.
+pub fn run(args: &BenchArgs) -> Result<()> {
+    let preset = Preset::from_name(&args.preset)
+        .ok_or_else(|| anyhow!("unknown preset {:?} (tiny, logo or dnabert6)", args.preset))?;
+    let config = preset.config();
+    if args.seq_len > config.max_position_embeddings {
+        return Err(anyhow!(
+            "seq_len {} exceeds the preset's {} positions",
+            args.seq_len,
+            config.max_position_embeddings
+        ));
+    }
+    let selected = select_backend(&args.backend)?;
+    let fallback = selected.fallback.clone();
+    let device = selected.device.autodiff();
+    device.seed(1);
+    let model = BertForMaskedLM::new(&config, &device);
+    let mut trainer = Trainer::new(
+        model,
+        OptimConfig {
+            warmup_steps: 0,
+            accumulation: 1,
+            ..OptimConfig::default()
+        },
+        1,
+        device.clone(),
+    );
+    let batch = random_batch(args.batch_size, args.seq_len, config.vocab_size);
+    for _ in 0..args.warmup {
+        trainer.train_step(std::slice::from_ref(&batch));
+    }
+    let start = Instant::now();
+    for _ in 0..args.steps {
+        // train_step reads the loss back, so each step has finished when it returns.
+        trainer.train_step(std::slice::from_ref(&batch));
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let tokens = (args.batch_size * args.seq_len * args.steps) as f64;
+    println!(
+        "{}",
+        json!({
+            "framework": "burn 0.22.1",
+            "backend": if fallback.is_some() { "cpu (fallback)".to_string() } else { args.backend.clone() },
+            "device": format!("{device:?}"),
+            "preset": args.preset,
+            "batch_size": args.batch_size,
+            "seq_len": args.seq_len,
+            "steps": args.steps,
+            "seconds": secs,
+            "tokens_per_s": tokens / secs,
+        })
+    );
+    Ok(())
+}
+
+/// Full-length rows of random k-mer ids with 15% of positions labelled, as in MLM.
+fn random_batch(rows: usize, seq: usize, vocab: usize) -> MlmBatch {
+    let mut rng = SeededRng::new(7);
+    let n = rows * seq;
+    let mut input_ids = Vec::with_capacity(n);
+    let mut labels = Vec::with_capacity(n);
+    for i in 0..n {
+        let id = 5 + rng.below(vocab as u64 - 5) as i64;
+        let inner = i % seq != 0 && i % seq != seq - 1;
+        if inner && rng.bernoulli(0.15) {
+            input_ids.push(4);
+            labels.push(id);
+        } else {
+            input_ids.push(if i % seq == 0 { 2 } else { id });
+            labels.push(IGNORE_LABEL);
+        }
+    }
+    MlmBatch {
+        batch: rows,
+        seq,
+        input_ids,
+        attention_mask: vec![1; n],
+        labels,
+    }
+}

@@ -1,0 +1,15 @@
+//! A hand-written MLM training loop rather than burn-train's `Learner`: exact resume needs the
+//! model, optimizer, schedule position, RNG stream and data cursor under our control, and the
+//! `Learner` owns its loop, its checkpoint layout and its data loader.
+
+mod batch;
+mod checkpoint;
+mod loss;
+mod schedule;
+mod trainer;
+
+pub use batch::{DeviceBatch, MlmBatch, IGNORE_LABEL};
+pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
+pub use loss::masked_lm_loss;
+pub use schedule::LinearWarmupDecay;
+pub use trainer::{micro_batch_seed, OptimConfig, Trainer};
