@@ -11,12 +11,21 @@ use serde_json::json;
 use std::time::Instant;
 
 /// What to time.
+#[derive(clap::Args)]
 pub struct BenchArgs {
+    #[arg(long, default_value = "logo")]
     pub preset: String,
+    #[arg(long, default_value = "wgpu")]
     pub backend: String,
+    #[arg(long, default_value_t = 10)]
     pub batch_size: usize,
+    #[arg(long, default_value_t = 512)]
     pub seq_len: usize,
+    /// Timed steps.
+    #[arg(long, default_value_t = 5)]
     pub steps: usize,
+    /// Untimed steps first (kernel compilation, autotune, allocator warm-up).
+    #[arg(long, default_value_t = 2)]
     pub warmup: usize,
 }
 

@@ -56,22 +56,7 @@ enum Command {
     /// Pretrain a DNABERT-style BERT with masked-language modelling (burn; wgpu by default).
     Pretrain(Box<PretrainArgs>),
     /// Time a full training step (forward, backward, AdamW): tokens per second.
-    Bench {
-        #[arg(long, default_value = "logo")]
-        preset: String,
-        #[arg(long, default_value = "wgpu")]
-        backend: String,
-        #[arg(long, default_value_t = 10)]
-        batch_size: usize,
-        #[arg(long, default_value_t = 512)]
-        seq_len: usize,
-        /// Timed steps.
-        #[arg(long, default_value_t = 5)]
-        steps: usize,
-        /// Untimed steps first (kernel compilation, autotune, allocator warm-up).
-        #[arg(long, default_value_t = 2)]
-        warmup: usize,
-    },
+    Bench(bench_cmd::BenchArgs),
     /// The main job on the embedded synthetic corpus: NPMI table, then every masker on a
     /// built-in sequence.
     Demo {
@@ -280,21 +265,7 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Pretrain(args) => pretrain(*args),
-        Command::Bench {
-            preset,
-            backend,
-            batch_size,
-            seq_len,
-            steps,
-            warmup,
-        } => bench_cmd::run(&bench_cmd::BenchArgs {
-            preset,
-            backend,
-            batch_size,
-            seq_len,
-            steps,
-            warmup,
-        }),
+        Command::Bench(args) => bench_cmd::run(&args),
         Command::Demo { out, records, seed } => demo::run(&out, records, seed),
     }
 }
