@@ -9,7 +9,6 @@ use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::npmi::NpmiTable;
 use cmgems_core::synthetic::{self, SyntheticConfig};
 use cmgems_core::{RankLookup, SeededRng, Tokenizer, Vocab, K};
-use cmgems_native::fasta::Record;
 use cmgems_native::files::write_atomic;
 use cmgems_native::{npmi_job, report, tables};
 use std::path::Path;
@@ -24,17 +23,9 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
         seed,
         ..SyntheticConfig::default()
     };
-    let batch: Vec<Record> = synthetic::generate(&config)
-        .into_iter()
-        .enumerate()
-        .map(|(i, seq)| Record {
-            name: format!("synthetic_{i}"),
-            seq,
-            line: 0,
-        })
-        .collect();
+    let corpus = synthetic::generate(&config);
     let start = std::time::Instant::now();
-    let counts = npmi_job::count_batch(k, &batch);
+    let counts = npmi_job::count_batch(k, &corpus);
     let table = NpmiTable::from_counts(&counts, 101)?;
     println!(
         "counted {} nt in {:.3} s; {} of 4096 6-mers reach the minimum count 101",

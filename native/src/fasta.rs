@@ -18,6 +18,12 @@ pub struct Record {
     pub line: u64,
 }
 
+impl AsRef<[u8]> for Record {
+    fn as_ref(&self) -> &[u8] {
+        &self.seq
+    }
+}
+
 /// Counts the bytes read from the file (compressed bytes for .gz), for a progress bar.
 struct CountingReader<R> {
     inner: R,

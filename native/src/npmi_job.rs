@@ -94,16 +94,18 @@ pub fn count_files(config: &CountConfig) -> Result<NgramCounts> {
     Ok(counts)
 }
 
-/// Counts one batch in parallel: each record is cut into windows of n-gram start
-/// positions, counted separately and merged; identical to a sequential count.
-pub fn count_batch(k: K, batch: &[Record]) -> NgramCounts {
+/// Counts one batch of records (FASTA records or bare sequences) in parallel: each record
+/// is cut into windows of n-gram start positions, counted separately and merged;
+/// identical to a sequential count.
+pub fn count_batch<S: AsRef<[u8]> + Sync>(k: K, batch: &[S]) -> NgramCounts {
     let windows: Vec<(usize, usize, usize)> = batch
         .iter()
         .enumerate()
         .flat_map(|(i, r)| {
-            (0..r.seq.len())
+            let len = r.as_ref().len();
+            (0..len)
                 .step_by(WINDOW)
-                .map(move |s| (i, s, (s + WINDOW).min(r.seq.len())))
+                .map(move |s| (i, s, (s + WINDOW).min(len)))
         })
         .collect();
     windows
@@ -111,7 +113,7 @@ pub fn count_batch(k: K, batch: &[Record]) -> NgramCounts {
         .fold(
             || NgramCounts::new(k),
             |mut c, &(i, s, e)| {
-                c.count_window(&batch[i].seq, s, e);
+                c.count_window(batch[i].as_ref(), s, e);
                 c
             },
         )

@@ -11,7 +11,7 @@ use cmgems_native::model::{BertConfig, BertForMaskedLM, Preset};
 use cmgems_native::pretrain::batches::{self, BatchPlan, Prefetcher};
 use cmgems_native::pretrain::{Corpus, PieceSet, PretrainConfig};
 use cmgems_native::training::{Checkpoint, MlmBatch, OptimConfig, Trainer};
-use cmgems_native::{fasta, npmi_job, tables};
+use cmgems_native::{npmi_job, tables};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -354,16 +354,7 @@ fn load_or_count_table(
     let table = match &config.table {
         Some(path) => tables::load_table(path, Some(k))?,
         None => {
-            let batch: Vec<fasta::Record> = corpus
-                .records
-                .iter()
-                .map(|seq| fasta::Record {
-                    name: String::new(),
-                    seq: seq.clone(),
-                    line: 0,
-                })
-                .collect();
-            let counts = npmi_job::count_batch(k, &batch);
+            let counts = npmi_job::count_batch(k, &corpus.records);
             NpmiTable::from_counts(&counts, config.min_count)?
                 .with_source(format!("counted by cmgems from {}", corpus.source))
         }
