@@ -15,6 +15,7 @@ extern crate std;
 pub mod counts;
 pub mod curriculum;
 pub mod error;
+pub mod fewshot;
 pub mod kmer;
 pub mod mask;
 pub mod metrics;

@@ -11,6 +11,7 @@ pub mod tables;
 
 pub use error::{NativeError, Result};
 pub mod backend;
+pub mod finetune;
 pub mod hf;
 pub mod model;
 pub mod pretrain;

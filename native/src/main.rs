@@ -3,6 +3,7 @@
 
 mod bench_cmd;
 mod demo;
+mod finetune_cmd;
 mod pretrain_run;
 
 use anyhow::{bail, Context, Result};
@@ -57,6 +58,14 @@ enum Command {
     Pretrain(Box<PretrainArgs>),
     /// Time a full training step (forward, backward, AdamW): tokens per second.
     Bench(bench_cmd::BenchArgs),
+    /// Fine-tune a classifier (BertForSequenceClassification) on a labelled task and score it.
+    Finetune(Box<finetune_cmd::FinetuneArgs>),
+    /// The few-shot protocol: n examples per class over seeds, mean ± std accuracy and MCC.
+    Fewshot(Box<finetune_cmd::FewshotArgs>),
+    /// Fine-tune and score every GUE task under a root: Table 2 as Markdown and CSV.
+    Gue(Box<finetune_cmd::GueArgs>),
+    /// Write a HuggingFace folder (config.json, model.safetensors, vocab.txt) of a run.
+    Export(finetune_cmd::ExportArgs),
     /// The main job on the embedded synthetic corpus: NPMI table, then every masker on a
     /// built-in sequence.
     Demo {
@@ -266,6 +275,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Pretrain(args) => pretrain(*args),
         Command::Bench(args) => bench_cmd::run(&args),
+        Command::Finetune(args) => finetune_cmd::finetune(*args),
+        Command::Fewshot(args) => finetune_cmd::fewshot(*args),
+        Command::Gue(args) => finetune_cmd::gue(*args),
+        Command::Export(args) => finetune_cmd::export(args),
         Command::Demo { out, records, seed } => demo::run(&out, records, seed),
     }
 }

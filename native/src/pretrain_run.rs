@@ -10,7 +10,9 @@ use cmgems_native::files::write_atomic;
 use cmgems_native::model::{BertConfig, BertForMaskedLM, Preset};
 use cmgems_native::pretrain::batches::{self, BatchPlan, Prefetcher};
 use cmgems_native::pretrain::{Corpus, PieceSet, PretrainConfig};
-use cmgems_native::training::{Checkpoint, MlmBatch, OptimConfig, Trainer};
+use cmgems_native::training::{
+    latest_checkpoint, Checkpoint, MlmBatch, OptimConfig, Trainer, CHECKPOINTS_DIR, LATEST_FILE,
+};
 use cmgems_native::{npmi_job, tables};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -41,8 +43,6 @@ pub struct Summary {
 const CONFIG_FILE: &str = "config.toml";
 const METRICS_FILE: &str = "metrics.jsonl";
 const EVENTS_FILE: &str = "events.jsonl";
-const CHECKPOINTS: &str = "checkpoints";
-const LATEST: &str = "latest";
 
 /// Reads the config a run wrote, for `--resume DIR`.
 pub fn config_of(dir: &Path) -> Result<PretrainConfig> {
@@ -363,25 +363,6 @@ fn load_or_count_table(
     Ok(table)
 }
 
-fn latest_checkpoint(out: &Path) -> Result<Option<PathBuf>> {
-    let pointer = out.join(CHECKPOINTS).join(LATEST);
-    match std::fs::read_to_string(&pointer) {
-        Ok(name) => {
-            let dir = out.join(CHECKPOINTS).join(name.trim());
-            if !dir.is_dir() {
-                bail!(
-                    "{} names {}, which does not exist",
-                    pointer.display(),
-                    dir.display()
-                );
-            }
-            Ok(Some(dir))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("reading {}", pointer.display())),
-    }
-}
-
 fn save_checkpoint(
     out: &Path,
     trainer: &Trainer,
@@ -390,7 +371,7 @@ fn save_checkpoint(
     state: &RunState,
     keep: usize,
 ) -> Result<()> {
-    let root = out.join(CHECKPOINTS);
+    let root = out.join(CHECKPOINTS_DIR);
     std::fs::create_dir_all(&root)?;
     let name = format!("step-{:08}", trainer.step);
     Checkpoint::new(root.join(&name))
@@ -401,7 +382,7 @@ fn save_checkpoint(
             serde_json::to_value(state)?,
         )
         .map_err(|e| anyhow!("{e}"))?;
-    write_atomic(&root.join(LATEST), |w| w.write_all(name.as_bytes()))?;
+    write_atomic(&root.join(LATEST_FILE), |w| w.write_all(name.as_bytes()))?;
     let mut old: Vec<PathBuf> = std::fs::read_dir(&root)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::trainer::{OptimConfig, Trainer};
 use crate::model::{BertConfig, BertForMaskedLM};
 
+/// A run's checkpoint folder, and the file in it naming the newest checkpoint.
+pub const CHECKPOINTS_DIR: &str = "checkpoints";
+pub const LATEST_FILE: &str = "latest";
 const MODEL_FILE: &str = "model.bpk";
 const OPTIM_FILE: &str = "optim.bpk";
 const STATE_FILE: &str = "state.json";
@@ -52,6 +55,28 @@ pub enum CheckpointError {
     },
     #[error(transparent)]
     Config(#[from] crate::model::ConfigError),
+    #[error("{pointer} names {dir}, which does not exist")]
+    Dangling { pointer: PathBuf, dir: PathBuf },
+}
+
+/// The checkpoint `checkpoints/latest` of run folder `run` names; `None` before the first.
+pub fn latest_checkpoint(run: &Path) -> Result<Option<PathBuf>, CheckpointError> {
+    let pointer = run.join(CHECKPOINTS_DIR).join(LATEST_FILE);
+    match fs::read_to_string(&pointer) {
+        Ok(name) => {
+            let dir = run.join(CHECKPOINTS_DIR).join(name.trim());
+            if dir.is_dir() {
+                Ok(Some(dir))
+            } else {
+                Err(CheckpointError::Dangling { pointer, dir })
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CheckpointError::Io {
+            path: pointer,
+            source,
+        }),
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {

@@ -1,4 +1,4 @@
-//! Masked-LM cross-entropy over the labelled positions only.
+//! Cross-entropy: the MLM loss over labelled positions, and the classification loss.
 
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Int, Tensor};
@@ -7,7 +7,7 @@ use burn::tensor::{Int, Tensor};
 ///
 /// The caller has already gathered the `m` labelled positions (HF's `labels != -100`), so
 /// this is HF's `CrossEntropyLoss(ignore_index=-100)` with nothing left to ignore.
-pub fn masked_lm_loss(logits: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
+pub fn cross_entropy(logits: Tensor<2>, targets: Tensor<1, Int>) -> Tensor<1> {
     let [m, _] = logits.dims();
     let log_probs = log_softmax(logits, 1);
     let picked = log_probs.gather(1, targets.reshape([m, 1]));
@@ -30,7 +30,7 @@ mod tests {
             &device,
         );
         let targets = Tensor::<1, Int>::from_data(TensorData::new(vec![1i64, 0], [2]), &device);
-        let loss: f32 = masked_lm_loss(logits, targets).into_scalar();
+        let loss: f32 = cross_entropy(logits, targets).into_scalar();
         assert!((loss - (8.0f32 / 3.0).ln() / 2.0).abs() < 1e-6, "{loss}");
     }
 }

@@ -9,7 +9,9 @@ mod schedule;
 mod trainer;
 
 pub use batch::{DeviceBatch, MlmBatch, IGNORE_LABEL};
-pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
-pub use loss::masked_lm_loss;
+pub use checkpoint::{
+    latest_checkpoint, Checkpoint, CheckpointError, TrainState, CHECKPOINTS_DIR, LATEST_FILE,
+};
+pub use loss::cross_entropy;
 pub use schedule::LinearWarmupDecay;
 pub use trainer::{micro_batch_seed, OptimConfig, Trainer};

@@ -7,7 +7,7 @@ use burn::tensor::{Device, Tensor};
 use serde::{Deserialize, Serialize};
 
 use super::batch::MlmBatch;
-use super::loss::masked_lm_loss;
+use super::loss::cross_entropy;
 use super::schedule::LinearWarmupDecay;
 use crate::model::BertForMaskedLM;
 use cmgems_core::SeededRng;
@@ -132,7 +132,7 @@ impl Trainer {
             self.device.seed(micro_batch_seed(self.seed, self.step, i));
             let b = batch.to_device(&self.device);
             let logits = model.forward_at(b.input_ids, &b.mask, b.positions);
-            let loss = masked_lm_loss(logits, b.targets).div_scalar(n as f64);
+            let loss = cross_entropy(logits, b.targets).div_scalar(n as f64);
             let value = loss.clone().detach();
             logged = Some(match logged {
                 Some(sum) => sum + value,
@@ -152,7 +152,7 @@ impl Trainer {
         let model = self.model().valid();
         let device = self.device.clone().without_autodiff();
         let b = batch.to_device(&device);
-        masked_lm_loss(
+        cross_entropy(
             model.forward_at(b.input_ids, &b.mask, b.positions),
             b.targets,
         )

@@ -1,0 +1,205 @@
+//! GeneMask's few-shot protocol (Table 4): for each shot count n and each seed, fine-tune the
+//! same initial model on n examples per class and score it on the full test set; report
+//! mean ± std over seeds.
+
+use std::collections::BTreeMap;
+
+use burn::tensor::Device;
+use cmgems_core::fewshot::draw_per_class;
+use cmgems_core::ClassificationReport;
+use serde::Serialize;
+
+use super::classifier::{evaluate, StepInfo};
+use super::data::LabeledSet;
+use super::fit;
+use super::init::InitSource;
+use super::recipe::Recipe;
+use super::FinetuneError;
+use crate::model::BertConfig;
+
+/// Where each shot count's training examples come from.
+pub enum ShotSource<'a> {
+    /// Draw n per class from this set with each seed.
+    Draw(&'a LabeledSet),
+    /// Published few-shot files (GeneMask's `Prom-core/10/train.tsv`): the same examples for
+    /// every seed; the seed then varies the head's initialisation and the batch order.
+    Given(&'a BTreeMap<usize, LabeledSet>),
+}
+
+/// Mean and population standard deviation (numpy's default, `ddof=0`) over seeds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Spread {
+    pub mean: f64,
+    pub std: f64,
+    pub runs: Vec<f64>,
+}
+
+impl Spread {
+    pub fn of(runs: Vec<f64>) -> Spread {
+        let n = runs.len().max(1) as f64;
+        let mean = runs.iter().sum::<f64>() / n;
+        let var = runs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        Spread {
+            mean,
+            std: var.sqrt(),
+            runs,
+        }
+    }
+}
+
+/// One shot count's result: the two figures of Table 4.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShotResult {
+    pub accuracy: Spread,
+    pub mcc: Spread,
+}
+
+/// Everything one few-shot evaluation needs besides the data.
+pub struct FewshotSetup<'a> {
+    pub init: &'a InitSource,
+    /// The init's architecture, dropout already set from the recipe.
+    pub config: &'a BertConfig,
+    pub num_labels: usize,
+    /// The recipe for a shot count (normally [`Recipe::fewshot`] with flag overrides).
+    pub recipe: &'a dyn Fn(usize) -> Recipe,
+    /// Plain device; training uses its autodiff twin.
+    pub device: &'a Device,
+    pub eval_batch: usize,
+}
+
+/// One fine-tuning + evaluation: the unit the protocol repeats.
+pub fn run_one(
+    setup: &FewshotSetup,
+    train_set: &LabeledSet,
+    test: &LabeledSet,
+    recipe: &Recipe,
+    seed: u64,
+    on_step: impl FnMut(StepInfo),
+) -> Result<ClassificationReport, FinetuneError> {
+    let (model, _) = fit(
+        setup.init,
+        setup.config,
+        setup.num_labels,
+        train_set,
+        recipe,
+        seed,
+        setup.device,
+        on_step,
+    )?;
+    evaluate(
+        &model,
+        test,
+        setup.device,
+        setup.eval_batch,
+        setup.num_labels,
+    )
+}
+
+/// The whole protocol. `on_run` hears each finished (shots, seed, report).
+pub fn run(
+    setup: &FewshotSetup,
+    source: ShotSource,
+    test: &LabeledSet,
+    shots: &[usize],
+    seeds: &[u64],
+    mut on_step: impl FnMut(usize, u64, StepInfo),
+    mut on_run: impl FnMut(usize, u64, &ClassificationReport),
+) -> Result<BTreeMap<usize, ShotResult>, FinetuneError> {
+    let mut results = BTreeMap::new();
+    for &n in shots {
+        let recipe = (setup.recipe)(n);
+        let (mut acc, mut mcc) = (Vec::new(), Vec::new());
+        for &seed in seeds {
+            let drawn;
+            let train_set = match &source {
+                ShotSource::Draw(pool) => {
+                    let picked = draw_per_class(&pool.labels(), n, seed).map_err(|e| {
+                        FinetuneError::Invalid(format!("{}: {e}", pool.path.display()))
+                    })?;
+                    drawn = pool.subset(&picked);
+                    &drawn
+                }
+                ShotSource::Given(files) => files.get(&n).ok_or_else(|| {
+                    FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
+                })?,
+            };
+            let report = run_one(setup, train_set, test, &recipe, seed, |s| {
+                on_step(n, seed, s)
+            })?;
+            on_run(n, seed, &report);
+            acc.push(report.accuracy);
+            mcc.push(report.mcc);
+        }
+        results.insert(
+            n,
+            ShotResult {
+                accuracy: Spread::of(acc),
+                mcc: Spread::of(mcc),
+            },
+        );
+    }
+    Ok(results)
+}
+
+/// The `--out` JSON: `{"shots": {"10": {"accuracy": {"mean", "std", "runs"}, "mcc": ..}}}`.
+pub fn results_json(results: &BTreeMap<usize, ShotResult>) -> serde_json::Value {
+    let shots: serde_json::Map<String, serde_json::Value> = results
+        .iter()
+        .map(|(n, r)| {
+            (
+                n.to_string(),
+                serde_json::to_value(r).expect("serialisable"),
+            )
+        })
+        .collect();
+    serde_json::json!({ "shots": shots })
+}
+
+/// Table 4's layout: a row per shot count, accuracy and MCC as mean ± std (in %).
+pub fn results_markdown(results: &BTreeMap<usize, ShotResult>, seeds: usize) -> String {
+    let mut out =
+        String::from("| shots | accuracy (%) | MCC (%) | seeds |\n|---:|---:|---:|---:|\n");
+    for (n, r) in results {
+        out += &format!(
+            "| {n} | {:.2} ± {:.2} | {:.2} ± {:.2} | {seeds} |\n",
+            100.0 * r.accuracy.mean,
+            100.0 * r.accuracy.std,
+            100.0 * r.mcc.mean,
+            100.0 * r.mcc.std
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_is_numpy_mean_and_population_std() {
+        // mean 2, deviations -1 0 1: var = 2/3, std = 0.816496...
+        let s = Spread::of(vec![1.0, 2.0, 3.0]);
+        assert_eq!(s.mean, 2.0);
+        assert!((s.std - (2.0f64 / 3.0).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn results_json_has_the_documented_shape() {
+        let mut r = BTreeMap::new();
+        r.insert(
+            10,
+            ShotResult {
+                accuracy: Spread::of(vec![0.5, 0.7]),
+                mcc: Spread::of(vec![0.0, 0.4]),
+            },
+        );
+        let v = results_json(&r);
+        assert!((v["shots"]["10"]["accuracy"]["mean"].as_f64().unwrap() - 0.6).abs() < 1e-12);
+        assert_eq!(v["shots"]["10"]["mcc"]["runs"].as_array().unwrap().len(), 2);
+        let md = results_markdown(&r, 2);
+        assert!(
+            md.contains("| 10 | 60.00 ± 10.00 | 20.00 ± 20.00 | 2 |"),
+            "{md}"
+        );
+    }
+}

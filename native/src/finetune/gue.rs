@@ -1,0 +1,154 @@
+//! The GUE runner's bookkeeping: which tasks exist under a root, and the DNABERT-2 paper's
+//! Table 2 layout (MCC per task, Human and non-Human means). Absent tasks are listed as
+//! absent, never filled in.
+
+use std::path::{Path, PathBuf};
+
+use super::data::SplitFiles;
+use super::recipe::GUE_TASKS;
+
+/// A catalogue task as found (or not) under the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundTask {
+    pub name: &'static str,
+    pub human: bool,
+    pub dir: PathBuf,
+    /// `Some` when train and test files exist (dev is optional).
+    pub files: Option<SplitFiles>,
+}
+
+/// Every GUE task, in Table 2's order, with its files under `root` where present.
+pub fn discover(root: &Path) -> Vec<FoundTask> {
+    GUE_TASKS
+        .iter()
+        .map(|&(name, human)| {
+            let dir = root.join(name);
+            let files = SplitFiles::find(&dir);
+            let usable = files.train.is_some() && files.test.is_some();
+            FoundTask {
+                name,
+                human,
+                dir,
+                files: usable.then_some(files),
+            }
+        })
+        .collect()
+}
+
+/// One row of the table: the test MCC, or why there is none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskScore {
+    pub task: String,
+    pub human: bool,
+    pub mcc: Option<f64>,
+    /// `absent`, `skipped`, or empty when scored.
+    pub note: String,
+}
+
+fn mean(scores: &[TaskScore], human: bool) -> Option<f64> {
+    let v: Vec<f64> = scores
+        .iter()
+        .filter(|s| s.human == human)
+        .filter_map(|s| s.mcc)
+        .collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".into(), |m| format!("{:.2}", 100.0 * m))
+}
+
+/// Markdown: a row per task (MCC in %, or its note), then the two means over the tasks
+/// that were scored (and how many of each group that is).
+pub fn table_markdown(scores: &[TaskScore]) -> String {
+    let mut out = String::from("| task | group | MCC (%) | note |\n|---|---|---:|---|\n");
+    for s in scores {
+        let group = if s.human { "Human" } else { "non-Human" };
+        out += &format!("| {} | {group} | {} | {} |\n", s.task, pct(s.mcc), s.note);
+    }
+    for (human, label) in [(true, "Human"), (false, "non-Human")] {
+        let scored = scores
+            .iter()
+            .filter(|s| s.human == human && s.mcc.is_some())
+            .count();
+        let all = scores.iter().filter(|s| s.human == human).count();
+        out += &format!(
+            "| **{label} mean** | | {} | over {scored} of {all} tasks |\n",
+            pct(mean(scores, human))
+        );
+    }
+    out
+}
+
+/// CSV with the same rows: `task,group,mcc,note` (MCC as a fraction, empty when none).
+pub fn table_csv(scores: &[TaskScore]) -> String {
+    let mut out = String::from("task,group,mcc,note\n");
+    for s in scores {
+        let group = if s.human { "human" } else { "non_human" };
+        let mcc = s.mcc.map_or(String::new(), |m| format!("{m:.6}"));
+        out += &format!("{},{group},{mcc},{}\n", s.task, s.note);
+    }
+    for (human, label) in [(true, "human_mean"), (false, "non_human_mean")] {
+        let m = mean(scores, human).map_or(String::new(), |m| format!("{m:.6}"));
+        out += &format!("{label},,{m},\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discover_marks_tasks_without_train_or_test_absent() {
+        let root = tempfile::tempdir().unwrap();
+        let core = root.path().join("prom/prom_core_all");
+        std::fs::create_dir_all(&core).unwrap();
+        for f in ["train.csv", "dev.csv", "test.csv"] {
+            std::fs::write(core.join(f), "").unwrap();
+        }
+        let only_dev = root.path().join("prom/prom_300_all");
+        std::fs::create_dir_all(&only_dev).unwrap();
+        std::fs::write(only_dev.join("dev.csv.gz"), "").unwrap();
+        let found = discover(root.path());
+        assert_eq!(found.len(), 28);
+        let present: Vec<&str> = found
+            .iter()
+            .filter(|t| t.files.is_some())
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(present, ["prom/prom_core_all"]);
+    }
+
+    #[test]
+    fn table_means_cover_scored_tasks_only() {
+        let row = |task: &str, human, mcc: Option<f64>, note: &str| TaskScore {
+            task: task.into(),
+            human,
+            mcc,
+            note: note.into(),
+        };
+        let scores = [
+            row("prom/prom_core_all", true, Some(0.5), ""),
+            row("tf/0", true, Some(0.7), ""),
+            row("prom/prom_300_all", true, None, "absent"),
+            row("EMP/H3", false, None, "absent"),
+        ];
+        let md = table_markdown(&scores);
+        assert!(
+            md.contains("| **Human mean** | | 60.00 | over 2 of 3 tasks |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| **non-Human mean** | | – | over 0 of 1 tasks |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| prom/prom_300_all | Human | – | absent |"),
+            "{md}"
+        );
+        let csv = table_csv(&scores);
+        assert!(csv.contains("human_mean,,0.600000,"), "{csv}");
+        assert!(csv.contains("EMP/H3,non_human,,absent"), "{csv}");
+    }
+}

@@ -1,0 +1,69 @@
+//! Fine-tuning and evaluation as the papers did it: GUE tasks with their recipes, the
+//! few-shot protocol over seeds, and the metrics of SPEC §8.
+
+pub mod classifier;
+pub mod data;
+pub mod fewshot;
+pub mod gue;
+pub mod init;
+pub mod recipe;
+
+pub use classifier::{evaluate, predict, train, StepInfo};
+pub use data::{Example, LabeledSet, SplitFiles};
+pub use init::InitSource;
+pub use recipe::{Recipe, Warmup, GUE_TASKS};
+
+use std::path::PathBuf;
+
+use burn::module::Module;
+use burn::tensor::Device;
+
+use crate::hf::LoadReport;
+use crate::model::{BertConfig, BertForSequenceClassification};
+
+/// The unit every command repeats: a classifier from `init` (its head seeded by `seed`),
+/// fine-tuned on `train_set` with `recipe` on `device`'s autodiff twin, returned ready for
+/// inference on `device`, with what the init left freshly initialised.
+#[allow(clippy::too_many_arguments)]
+pub fn fit(
+    init: &InitSource,
+    config: &BertConfig,
+    num_labels: usize,
+    train_set: &LabeledSet,
+    recipe: &Recipe,
+    seed: u64,
+    device: &Device,
+    on_step: impl FnMut(StepInfo),
+) -> Result<(BertForSequenceClassification, LoadReport), FinetuneError> {
+    train_set.check_labels(num_labels)?;
+    let autodiff = device.clone().autodiff();
+    // The fresh head's weights come from the device RNG: seeded, a run is repeatable.
+    autodiff.seed(seed);
+    let (model, report) = init.classifier(config, num_labels, &autodiff)?;
+    let model = train(model, train_set, recipe, seed, &autodiff, on_step)?;
+    Ok((model.valid(), report))
+}
+
+/// Why fine-tuning could not start or finish.
+#[derive(Debug, thiserror::Error)]
+pub enum FinetuneError {
+    #[error(transparent)]
+    Input(#[from] crate::NativeError),
+    #[error("{path}: {message}")]
+    Init { path: PathBuf, message: String },
+    #[error(transparent)]
+    Weights(#[from] crate::hf::HfError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::training::CheckpointError),
+    #[error(transparent)]
+    Config(#[from] crate::model::ConfigError),
+    #[error("{path}: metrics: {source}")]
+    Metrics {
+        path: PathBuf,
+        source: cmgems_core::CoreError,
+    },
+    #[error("the loss became {loss} at step {step}; stopping (lower --lr?)")]
+    Diverged { step: u64, loss: f32 },
+    #[error("{0}")]
+    Invalid(String),
+}

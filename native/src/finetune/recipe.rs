@@ -1,0 +1,217 @@
+//! Fine-tuning recipes: SPEC §7's values for the few-shot protocol and for each GUE task.
+//! Every field is also a `train` flag; a recipe only supplies the defaults.
+
+use serde::{Deserialize, Serialize};
+
+/// How long the learning rate warms up.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Warmup {
+    Steps(u64),
+    /// A share of all optimizer steps (HF `warmup_ratio`).
+    Ratio(f64),
+}
+
+/// Hyper-parameters of one fine-tuning run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    /// Where these values came from (`fewshot:10`, `gue:prom_core_all`, ...).
+    pub name: String,
+    pub lr: f64,
+    pub epochs: usize,
+    pub batch_size: usize,
+    /// Model positions per example, `[CLS]` and `[SEP]` included (capped by the model's
+    /// `max_position_embeddings`). GUE's values count DNABERT-2 BPE tokens; overlapping
+    /// 6-mers need about as many positions as nucleotides, so they are used as given.
+    pub max_len: usize,
+    pub warmup: Warmup,
+    pub weight_decay: f32,
+    /// Dropout for the encoder and head; `None` keeps the initial model's.
+    pub dropout: Option<f64>,
+    /// Stop after this many optimizer steps even if epochs remain (GUE mouse: 1000).
+    pub max_steps: Option<u64>,
+}
+
+/// GUE tasks by folder (`category/task`), with the Human / non-Human grouping of the
+/// DNABERT-2 paper's Table 2.
+pub const GUE_TASKS: [(&str, bool); 28] = [
+    ("EMP/H3", false),
+    ("EMP/H3K14ac", false),
+    ("EMP/H3K36me3", false),
+    ("EMP/H3K4me1", false),
+    ("EMP/H3K4me2", false),
+    ("EMP/H3K4me3", false),
+    ("EMP/H3K79me3", false),
+    ("EMP/H3K9ac", false),
+    ("EMP/H4", false),
+    ("EMP/H4ac", false),
+    ("mouse/0", false),
+    ("mouse/1", false),
+    ("mouse/2", false),
+    ("mouse/3", false),
+    ("mouse/4", false),
+    ("virus/covid", false),
+    ("prom/prom_300_all", true),
+    ("prom/prom_300_notata", true),
+    ("prom/prom_300_tata", true),
+    ("prom/prom_core_all", true),
+    ("prom/prom_core_notata", true),
+    ("prom/prom_core_tata", true),
+    ("splice/reconstructed", true),
+    ("tf/0", true),
+    ("tf/1", true),
+    ("tf/2", true),
+    ("tf/3", true),
+    ("tf/4", true),
+];
+
+impl Recipe {
+    /// SPEC §7 few-shot recipe for `shots` examples per class.
+    pub fn fewshot(shots: usize) -> Recipe {
+        let small = shots <= 100;
+        Recipe {
+            name: format!("fewshot:{shots}"),
+            lr: if small { 1e-4 } else { 5e-5 },
+            epochs: if small { 20 } else { 5 },
+            batch_size: if small { 5 } else { 15 },
+            max_len: 512,
+            warmup: Warmup::Ratio(0.1),
+            weight_decay: 0.01,
+            dropout: Some(0.1),
+            max_steps: None,
+        }
+    }
+
+    /// SPEC §7 GUE recipe for a task named by its folder (`prom/prom_core_all`) or its last
+    /// part (`prom_core_all`); `None` for a task GUE does not have. Batch size 32 (SPEC is
+    /// silent; a flag).
+    pub fn gue(task: &str) -> Option<Recipe> {
+        let task = task.trim_end_matches('/');
+        let full = GUE_TASKS
+            .iter()
+            .map(|(t, _)| *t)
+            .find(|t| *t == task || t.rsplit('/').next() == Some(task))?;
+        let (category, name) = full.split_once('/').expect("catalogue entries have a /");
+        let (epochs, max_len, max_steps) = match category {
+            "EMP" => (3, 512, None),
+            "prom" if name.starts_with("prom_core") => (
+                if name.ends_with("tata") && !name.ends_with("notata") {
+                    10
+                } else {
+                    4
+                },
+                80,
+                None,
+            ),
+            "prom" => (if name.ends_with("_tata") { 10 } else { 4 }, 310, None),
+            "splice" => (5, 410, None),
+            "virus" => (9, 1024, None),
+            "mouse" => (5, 110, Some(1000)),
+            "tf" => (3, 110, None),
+            _ => unreachable!("every catalogue category has a recipe"),
+        };
+        Some(Recipe {
+            name: format!("gue:{full}"),
+            lr: 3e-5,
+            epochs,
+            batch_size: 32,
+            max_len,
+            warmup: Warmup::Steps(50),
+            weight_decay: 0.01,
+            dropout: None,
+            max_steps,
+        })
+    }
+
+    /// Parses `fewshot:N` or `gue:TASK`.
+    pub fn parse(spec: &str) -> Result<Recipe, String> {
+        match spec.split_once(':') {
+            Some(("fewshot", n)) => n
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .map(Recipe::fewshot)
+                .ok_or_else(|| {
+                    format!("recipe {spec:?}: the shot count must be a positive integer")
+                }),
+            Some(("gue", task)) => Recipe::gue(task).ok_or_else(|| {
+                format!(
+                    "recipe {spec:?}: no GUE task {task:?} (e.g. gue:prom_core_all, gue:EMP/H3)"
+                )
+            }),
+            _ => Err(format!(
+                "recipe {spec:?}: expected fewshot:N or gue:TASK (e.g. gue:prom_core_all)"
+            )),
+        }
+    }
+
+    /// Optimizer steps of a run over `examples` training examples.
+    pub fn total_steps(&self, examples: usize) -> u64 {
+        let per_epoch = examples.div_ceil(self.batch_size.max(1)) as u64;
+        let all = per_epoch * self.epochs as u64;
+        self.max_steps.map_or(all, |m| all.min(m))
+    }
+
+    pub fn warmup_steps(&self, total: u64) -> u64 {
+        match self.warmup {
+            Warmup::Steps(s) => s,
+            // HF: math.ceil(num_training_steps * warmup_ratio).
+            Warmup::Ratio(r) => (total as f64 * r).ceil() as u64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gue_recipes_follow_spec_section_7() {
+        let r = Recipe::gue("prom_core_all").unwrap();
+        assert_eq!((r.lr, r.epochs, r.max_len), (3e-5, 4, 80));
+        assert_eq!(r.warmup, Warmup::Steps(50));
+        assert_eq!(Recipe::gue("prom_core_tata").unwrap().epochs, 10);
+        assert_eq!(Recipe::gue("prom_core_notata").unwrap().epochs, 4);
+        assert_eq!(Recipe::gue("prom/prom_300_tata").unwrap().epochs, 10);
+        assert_eq!(Recipe::gue("prom_300_all").unwrap().max_len, 310);
+        assert_eq!(Recipe::gue("EMP/H3K4me3").unwrap().max_len, 512);
+        assert_eq!(Recipe::gue("reconstructed").unwrap().epochs, 5);
+        assert_eq!(Recipe::gue("covid").unwrap().epochs, 9);
+        let mouse = Recipe::gue("mouse/2").unwrap();
+        assert_eq!((mouse.epochs, mouse.max_steps), (5, Some(1000)));
+        assert_eq!(Recipe::gue("tf/0").unwrap().max_len, 110);
+        assert!(Recipe::gue("prom_9000").is_none());
+    }
+
+    #[test]
+    fn fewshot_recipe_switches_at_500_shots() {
+        let r = Recipe::fewshot(50);
+        assert_eq!((r.lr, r.epochs, r.batch_size), (1e-4, 20, 5));
+        assert_eq!(r.dropout, Some(0.1));
+        let r = Recipe::fewshot(500);
+        assert_eq!((r.lr, r.epochs, r.batch_size), (5e-5, 5, 15));
+    }
+
+    #[test]
+    fn steps_and_warmup_count_like_hf() {
+        // 10 shots x 2 classes = 20 examples, batch 5: 4 steps/epoch x 20 epochs = 80,
+        // warmup ceil(80 x 0.1) = 8.
+        let r = Recipe::fewshot(10);
+        assert_eq!(r.total_steps(20), 80);
+        assert_eq!(r.warmup_steps(80), 8);
+        // 21 examples: the last short batch is a step too.
+        assert_eq!(r.total_steps(21), 100);
+        // mouse stops at 1000 steps.
+        assert_eq!(Recipe::gue("mouse/0").unwrap().total_steps(100_000), 1000);
+    }
+
+    #[test]
+    fn parse_names_what_it_expected() {
+        assert_eq!(Recipe::parse("fewshot:10").unwrap(), Recipe::fewshot(10));
+        assert!(Recipe::parse("fewshot:0").unwrap_err().contains("positive"));
+        assert!(Recipe::parse("gue:nope")
+            .unwrap_err()
+            .contains("gue:prom_core_all"));
+        assert!(Recipe::parse("hf").unwrap_err().contains("fewshot:N"));
+    }
+}

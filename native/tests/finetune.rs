@@ -1,0 +1,300 @@
+//! `train finetune | fewshot | gue | export` end to end on the CPU backend.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn train(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_train"))
+        .args(args)
+        .output()
+        .expect("the train binary runs")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = train(args);
+    assert!(
+        out.status.success(),
+        "train {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A separable toy task: class 1 sequences carry a planted motif, class 0 do not.
+fn write_task(dir: &Path, rows: usize, seed: u64) {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut rng = cmgems_core::SeededRng::new(seed);
+    for split in ["train", "dev", "test"] {
+        let mut csv = String::from("sequence,label\n");
+        for i in 0..rows {
+            let label = i % 2;
+            let mut seq: Vec<u8> = (0..40).map(|_| b"ACGT"[rng.below(4) as usize]).collect();
+            if label == 1 {
+                seq[10..22].copy_from_slice(b"TATAAAAGGCGC");
+            }
+            csv += &format!("{},{label}\n", String::from_utf8(seq).unwrap());
+        }
+        std::fs::write(dir.join(format!("{split}.csv")), csv).unwrap();
+    }
+}
+
+fn metric(json: &serde_json::Value, split: &str, name: &str) -> f64 {
+    json["metrics"][split][name].as_f64().unwrap()
+}
+
+#[test]
+fn finetune_learns_a_planted_motif_and_writes_metrics_and_an_hf_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let task = tmp.path().join("task");
+    write_task(&task, 80, 1);
+    let out = tmp.path().join("run");
+    let stdout = ok(&[
+        "finetune",
+        "--data",
+        p(&task),
+        "--recipe",
+        "fewshot:10",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--epochs",
+        "15",
+        "--lr",
+        "1e-3",
+        "--out",
+        p(&out),
+    ]);
+    assert!(
+        stdout.contains("dev: accuracy") && stdout.contains("test: accuracy"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert!(metric(&json, "test", "accuracy") > 0.8, "{json}");
+    assert!(metric(&json, "test", "auc") > 0.8, "{json}");
+    assert_eq!(json["train"]["class_counts"], serde_json::json!([40, 40]));
+    for f in [
+        "config.json",
+        "model.safetensors",
+        "vocab.txt",
+        "tokenizer_config.json",
+    ] {
+        assert!(out.join("model").join(f).is_file(), "{f}");
+    }
+    // A finished run is not overwritten.
+    let again = train(&[
+        "finetune",
+        "--data",
+        p(&task),
+        "--recipe",
+        "fewshot:10",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--out",
+        p(&out),
+    ]);
+    assert!(!again.status.success());
+    // The fine-tuned folder is a valid --init (its classifier is reused).
+    let out2 = tmp.path().join("run2");
+    ok(&[
+        "finetune",
+        "--data",
+        p(&task),
+        "--recipe",
+        "fewshot:10",
+        "--init",
+        p(&out.join("model")),
+        "--backend",
+        "cpu",
+        "--epochs",
+        "1",
+        "--out",
+        p(&out2),
+    ]);
+}
+
+#[test]
+fn test_label_out_of_range_is_refused_with_file_and_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let task = tmp.path().join("task");
+    write_task(&task, 10, 2);
+    std::fs::write(
+        task.join("test.csv"),
+        "sequence,label\nACGTACGTAC,0\nACGTACGTAC,5\n",
+    )
+    .unwrap();
+    let out = train(&[
+        "finetune",
+        "--data",
+        p(&task),
+        "--recipe",
+        "fewshot:5",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--out",
+        p(&tmp.path().join("run")),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("test.csv") && err.contains("line 3") && err.contains("out of range"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn fewshot_draws_per_seed_and_writes_the_documented_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let task = tmp.path().join("task");
+    write_task(&task, 40, 3);
+    let json_path = tmp.path().join("fewshot.json");
+    let stdout = ok(&[
+        "fewshot",
+        "--train",
+        p(&task.join("train.csv")),
+        "--test",
+        p(&task.join("test.csv")),
+        "--shots",
+        "5,10",
+        "--seeds",
+        "2",
+        "--epochs",
+        "2",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--out",
+        p(&json_path),
+    ]);
+    assert!(
+        stdout.contains("| shots | accuracy (%) | MCC (%) | seeds |"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    for n in ["5", "10"] {
+        let runs = json["shots"][n]["accuracy"]["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2, "{json}");
+        assert!(json["shots"][n]["mcc"]["std"].as_f64().unwrap() >= 0.0);
+    }
+    // More shots than a class has is refused, naming the file.
+    let out = train(&[
+        "fewshot",
+        "--train",
+        p(&task.join("train.csv")),
+        "--test",
+        p(&task.join("test.csv")),
+        "--shots",
+        "50",
+        "--seeds",
+        "1",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("train.csv") && err.contains("class 0 has 20"),
+        "{err}"
+    );
+}
+
+#[test]
+fn gue_runner_scores_present_tasks_and_lists_absent_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("GUE");
+    write_task(&root.join("prom/prom_core_all"), 20, 4);
+    write_task(&root.join("tf/0"), 20, 5);
+    let out = tmp.path().join("gue");
+    let stdout = ok(&[
+        "gue",
+        "--root",
+        p(&root),
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--epochs",
+        "1",
+        "--out",
+        p(&out),
+    ]);
+    assert!(
+        stdout.contains("| prom/prom_core_all | Human |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| EMP/H3 | non-Human | – | absent |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("over 2 of 12 tasks"), "{stdout}");
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 28 + 2, "{csv}");
+    assert!(out.join("prom_prom_core_all.json").is_file());
+}
+
+#[test]
+fn export_writes_a_folder_that_init_reads_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hf = tmp.path().join("hf");
+    ok(&["export", "--hf", p(&hf), "preset:tiny"]);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(hf.join("config.json")).unwrap()).unwrap();
+    assert_eq!(config["architectures"][0], "BertForMaskedLM");
+    let vocab = std::fs::read_to_string(hf.join("vocab.txt")).unwrap();
+    assert_eq!(vocab.lines().count(), 4101);
+    // Exporting over an existing folder is refused.
+    assert!(!train(&["export", "--hf", p(&hf), "preset:tiny"])
+        .status
+        .success());
+    // A folder without weights is refused by name.
+    let out = train(&["export", "--hf", p(&tmp.path().join("x")), p(tmp.path())]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("model.safetensors"));
+}
+
+/// SPEC's few-shot protocol on the real Prom-core data, when the machine has it.
+#[test]
+fn tiny_model_beats_chance_on_real_prom_core_few_shot() {
+    let Some(dir) = cmgems_tests::shared_file("GeneMask/Data-B_fewshot-task-datasets/Prom-core")
+    else {
+        eprintln!("SKIP: ../shared/data/GeneMask/.../Prom-core is absent");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let json_path = tmp.path().join("fewshot.json");
+    let stdout = ok(&[
+        "fewshot",
+        "--train",
+        p(&dir),
+        "--test",
+        p(&dir.join("test.tsv")),
+        "--shots",
+        "50",
+        "--seeds",
+        "2",
+        "--init",
+        "preset:tiny",
+        "--backend",
+        "cpu",
+        "--out",
+        p(&json_path),
+    ]);
+    eprintln!("{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    let mean = json["shots"]["50"]["accuracy"]["mean"].as_f64().unwrap();
+    // 5920 test rows, balanced: chance is 0.5 and its standard error 0.0065.
+    assert!(mean > 0.55, "mean accuracy {mean}");
+}
