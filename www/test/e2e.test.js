@@ -360,6 +360,16 @@ test('a 50 Mb paste, a 50 MB file and binary files are refused with a message; t
   await page.setInputFiles('#table-file', { name: 'photo.json', mimeType: 'application/json', buffer: png });
   await settled(page);
   assert.match(await message(), /"photo\.json" is not a text file/);
+  // A PNG dropped on the sequence box.
+  await page.evaluate((hex) => {
+    const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+    document.getElementById('seq-input').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, png.toString('hex'));
+  await settled(page);
+  assert.match(await message(), /"dropped\.png" is not a text file/);
+  assert.equal(await page.inputValue('#seq-input'), before);
   // Binary text put straight into the box (no paste event) is refused before the worker.
   await paste(`\u0000\u0001PNG${'\u0000'.repeat(40)}IHDR`);
   assert.match(await message(), /The sequence box is not text/);
