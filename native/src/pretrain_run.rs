@@ -507,18 +507,19 @@ fn remove_torn_checkpoints(root: &Path) -> Result<()> {
 }
 
 fn append_line(path: &Path, value: &serde_json::Value) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path)?;
-    writeln!(f, "{value}")?;
-    Ok(())
+        .open(path)
+        .and_then(|mut f| writeln!(f, "{value}"))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// `metrics.jsonl`, appended line by line. On resume, lines past the checkpoint's step (or
 /// torn by a kill) are dropped first, so the file matches an unbroken run's.
 struct MetricsLog {
     file: std::fs::File,
+    path: PathBuf,
 }
 
 impl MetricsLog {
@@ -530,17 +531,18 @@ impl MetricsLog {
             .append(true)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
-        Ok(MetricsLog { file })
+        Ok(MetricsLog { file, path })
     }
 
+    /// Errors name the file: a full disk shows up here first.
     fn write(&mut self, value: &serde_json::Value) -> Result<()> {
-        writeln!(self.file, "{value}")?;
-        Ok(())
+        writeln!(self.file, "{value}").with_context(|| format!("writing {}", self.path.display()))
     }
 
     fn sync(&mut self) -> Result<()> {
-        self.file.sync_all()?;
-        Ok(())
+        self.file
+            .sync_all()
+            .with_context(|| format!("writing {}", self.path.display()))
     }
 }
 
