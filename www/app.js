@@ -102,6 +102,13 @@ function laneSpecs() {
 async function parseInput() {
   const text = $('seq-input').value;
   st.view = null; st.byStrategy = null;
+  const problem = textProblem(text, 'The sequence box');
+  if (problem) {
+    st.records = [];
+    showMessage(problem);
+    render();
+    return;
+  }
   try {
     const { records } = await track(st.engine.call('parse', { text }));
     clearMessage();
@@ -765,6 +772,9 @@ function drawPlot() {
 
 // ---------- tables: upload, compute, download ----------
 async function uploadTable(file) {
+  // A full table JSON for k = 6 is about 0.5 MB; 64 MB is far past any real one.
+  const problem = await fileProblem(file, { maxChars: 64 * 1024 * 1024 });
+  if (problem) { showMessage(problem); return; }
   try {
     const text = await file.text();
     const r = await track(st.engine.call('loadTable', { name: file.name, text }));
@@ -783,6 +793,8 @@ async function applyTable(r) {
 }
 
 async function computeTable(file) {
+  const problem = await fileProblem(file, { maxChars: Infinity, gzipOk: true });
+  if (problem) { showMessage(problem); return; }
   if (!st.counter) st.counter = new Engine();
   const bar = $('count-progress');
   const status = $('count-status');
@@ -847,7 +859,46 @@ function setExamples(examples) {
 
 const onInput = debounced(() => parseInput(), 250);
 
+// ---------- hostile inputs: refused here, before they reach the textarea or the worker ----------
+// The sequence box shows one region, not a genome: 1 Mb is measured fast, but tens of Mb would
+// stall the textarea and every lane. A whole genome is for the table panel (counted streaming).
+const MAX_SEQUENCE_CHARS = 16 * 1024 * 1024;
+const SNIFF_BYTES = 4096;
+const TOO_BIG = (what, n, unit = 'characters', max = MAX_SEQUENCE_CHARS) => (max === MAX_SEQUENCE_CHARS
+  ? `${what} is ${fmt(n)} ${unit}; the sequence box takes at most ${fmt(max)} (16 Mb). Cut out the region to inspect; a whole genome can be counted into a table in the NPMI table panel.`
+  : `${what} is ${fmt(n)} ${unit}, more than any NPMI table (at most ${fmt(max)}).`);
+
+// Text files have no NUL and few control characters; an image, archive or executable has both.
+function looksBinary(codes) {
+  let control = 0;
+  for (const c of codes) {
+    if (c === 0 || c === 0xfffd) return true; // NUL, or bytes that are not UTF-8
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12 && c !== 11) control++;
+  }
+  return control > codes.length / 100;
+}
+function textProblem(text, what = 'The pasted text') {
+  if (text.length > MAX_SEQUENCE_CHARS) return TOO_BIG(what, text.length);
+  const head = text.slice(0, SNIFF_BYTES);
+  if (looksBinary(Array.from(head, (ch) => ch.charCodeAt(0)))) return `${what} is not text (FASTA, raw DNA or k-mer text): it holds binary characters.`;
+  return null;
+}
+// The first KBs decide: a PNG or a zip is refused without reading the rest. `gzipOk`: the
+// table panel counts .gz FASTA itself.
+async function fileProblem(file, { maxChars = MAX_SEQUENCE_CHARS, gzipOk = false } = {}) {
+  const head = new Uint8Array(await file.slice(0, SNIFF_BYTES).arrayBuffer());
+  if (gzipOk && head[0] === 0x1f && head[1] === 0x8b) return null;
+  if (file.size > maxChars) return TOO_BIG(`"${file.name}"`, file.size, 'bytes', maxChars);
+  // A cut may split the last UTF-8 character: drop its bytes rather than call them binary.
+  const whole = file.size > head.length ? head.subarray(0, Math.max(0, head.length - 3)) : head;
+  const decoded = new TextDecoder('utf-8').decode(whole);
+  if (looksBinary(Array.from(decoded, (ch) => ch.charCodeAt(0)))) return `"${file.name}" is not a text file (FASTA, raw DNA, k-mer text, table JSON or CSV): it holds binary bytes${gzipOk ? '' : '; a .gz FASTA can be counted in the NPMI table panel'}.`;
+  return null;
+}
+
 async function readSequenceFile(file) {
+  const problem = await fileProblem(file);
+  if (problem) { showMessage(problem); return; }
   $('seq-input').value = await file.text();
   $('example').value = '';
   await parseInput();
@@ -855,6 +906,11 @@ async function readSequenceFile(file) {
 
 function wire() {
   $('seq-input').addEventListener('input', () => { $('example').value = ''; onInput(); });
+  // A huge or binary paste never lands in the textarea (which would freeze the page).
+  $('seq-input').addEventListener('paste', (e) => {
+    const problem = textProblem(e.clipboardData?.getData('text/plain') ?? '');
+    if (problem) { e.preventDefault(); showMessage(problem); }
+  });
   $('example').addEventListener('change', () => {
     const ex = st.examples[Number($('example').value)];
     if (!ex) return;

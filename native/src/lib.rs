@@ -10,10 +10,15 @@ pub mod sequences;
 pub mod tables;
 
 pub use error::{NativeError, Result};
+#[cfg(feature = "train")]
 pub mod backend;
+#[cfg(feature = "train")]
 pub mod finetune;
+#[cfg(feature = "train")]
 pub mod hf;
+#[cfg(feature = "train")]
 pub mod model;
 pub mod pretrain;
 pub mod report;
+#[cfg(feature = "train")]
 pub mod training;

@@ -67,6 +67,7 @@ pub fn run(
         .map_err(|e| anyhow!("invalid configuration: {e}"))?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let latest = latest_checkpoint(out)?;
+    remove_torn_checkpoints(&out.join(CHECKPOINTS_DIR))?;
     if !resume && (latest.is_some() || out.join(METRICS_FILE).exists()) {
         bail!(
             "{} already holds a run; continue it with --resume {0} or choose another --out",
@@ -127,9 +128,16 @@ pub fn run(
     };
     let (mut trainer, model_config, mut state) = match &latest {
         Some(dir) if resume => {
-            let (trainer, saved, model_config) = Checkpoint::new(dir)
-                .load(&device)
-                .map_err(|e| anyhow!("{e}"))?;
+            let (trainer, saved, model_config) =
+                Checkpoint::new(dir).load(&device).map_err(|e| {
+                    anyhow!(
+                        "{e}\nthe checkpoint {} cannot be loaded; to resume from an earlier \
+                         one, write its folder name (step-N) into {}",
+                        dir.display(),
+                        out.join(CHECKPOINTS_DIR).join(LATEST_FILE).display()
+                    )
+                })?;
+            same_model(&model_config, config, dir, out)?;
             let state: RunState = serde_json::from_value(saved.run.clone())
                 .with_context(|| format!("{}: run state", dir.display()))?;
             eprintln!("resuming from {} (step {})", dir.display(), trainer.step);
@@ -331,6 +339,45 @@ fn evaluate(
     (total / n.max(1) as f64).exp()
 }
 
+/// A resumed run must continue the model its config names: a checkpoint of another
+/// preset (an edited config.toml, a checkpoint copied from another run) is refused rather
+/// than silently trained in place of the one asked for.
+fn same_model(saved: &BertConfig, config: &PretrainConfig, dir: &Path, out: &Path) -> Result<()> {
+    let wanted = model_config(config)?;
+    // `extra` holds what HF adds to a written config.json (`architectures`, ...).
+    let bare = |c: &BertConfig| BertConfig {
+        extra: Default::default(),
+        ..c.clone()
+    };
+    if bare(saved) != bare(&wanted) {
+        let shape = |c: &BertConfig| {
+            format!(
+                "{} layers, hidden {}, {} heads, FFN {}, vocabulary {}",
+                c.num_hidden_layers,
+                c.hidden_size,
+                c.num_attention_heads,
+                c.intermediate_size,
+                c.vocab_size
+            )
+        };
+        bail!(
+            "{} holds a model of {}, but {} asks for {} ({}); resume with the config the run \
+             was started with, or start a new run",
+            dir.display(),
+            shape(saved),
+            out.join(CONFIG_FILE).display(),
+            config
+                .model_config
+                .as_ref()
+                .map_or(format!("preset {:?}", config.preset), |p| p
+                    .display()
+                    .to_string()),
+            shape(&wanted)
+        );
+    }
+    Ok(())
+}
+
 fn model_config(config: &PretrainConfig) -> Result<BertConfig> {
     match &config.model_config {
         Some(path) => BertConfig::from_json_file(path).map_err(|e| anyhow!("{e}")),
@@ -355,7 +402,13 @@ fn load_or_count_table(
         Some(path) => tables::load_table(path, Some(k))?,
         None => {
             let counts = npmi_job::count_batch(k, &corpus.records);
-            NpmiTable::from_counts(&counts, config.min_count)?
+            NpmiTable::from_counts(&counts, config.min_count)
+                .with_context(|| {
+                    format!(
+                        "counting the NPMI table from {} (lower --min-count or pass --table)",
+                        corpus.source
+                    )
+                })?
                 .with_source(format!("counted by cmgems from {}", corpus.source))
         }
     };
@@ -381,7 +434,18 @@ fn save_checkpoint(
             data_cursor,
             serde_json::to_value(state)?,
         )
-        .map_err(|e| anyhow!("{e}"))?;
+        .map_err(|e| {
+            anyhow!(
+                "writing the checkpoint {} failed (a full disk?): {e}\nthe last complete \
+                 checkpoint is {}; continue from it with --resume {}",
+                root.join(&name).display(),
+                latest_checkpoint(out)
+                    .ok()
+                    .flatten()
+                    .map_or("none".into(), |p| p.display().to_string()),
+                out.display()
+            )
+        })?;
     write_atomic(&root.join(LATEST_FILE), |w| w.write_all(name.as_bytes()))?;
     let mut old: Vec<PathBuf> = std::fs::read_dir(&root)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -393,24 +457,50 @@ fn save_checkpoint(
         .collect();
     old.sort();
     for dir in old.iter().take(old.len().saturating_sub(keep)) {
-        std::fs::remove_dir_all(dir)?;
+        // Renamed out of the `step-N` names first: a kill during the removal must not leave
+        // a half-deleted folder that looks like a checkpoint.
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        let doomed = root.join(format!(".{name}.tmp-removing"));
+        std::fs::rename(dir, &doomed)?;
+        std::fs::remove_dir_all(&doomed)?;
+    }
+    Ok(())
+}
+
+/// Removes the temporary folders (`.step-N.tmp-PID`) that a run killed while saving leaves;
+/// only the named `step-N` folders are checkpoints.
+fn remove_torn_checkpoints(root: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Ok(()); // no checkpoints yet
+    };
+    for entry in entries {
+        let path = entry?.path();
+        let torn = path.file_name().is_some_and(|n| {
+            let n = n.to_string_lossy();
+            n.starts_with(".step-") && n.contains(".tmp-")
+        });
+        if torn && path.is_dir() {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("removing {}", path.display()))?;
+        }
     }
     Ok(())
 }
 
 fn append_line(path: &Path, value: &serde_json::Value) -> Result<()> {
-    let mut f = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path)?;
-    writeln!(f, "{value}")?;
-    Ok(())
+        .open(path)
+        .and_then(|mut f| writeln!(f, "{value}"))
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// `metrics.jsonl`, appended line by line. On resume, lines past the checkpoint's step (or
 /// torn by a kill) are dropped first, so the file matches an unbroken run's.
 struct MetricsLog {
     file: std::fs::File,
+    path: PathBuf,
 }
 
 impl MetricsLog {
@@ -422,17 +512,18 @@ impl MetricsLog {
             .append(true)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
-        Ok(MetricsLog { file })
+        Ok(MetricsLog { file, path })
     }
 
+    /// Errors name the file: a full disk shows up here first.
     fn write(&mut self, value: &serde_json::Value) -> Result<()> {
-        writeln!(self.file, "{value}")?;
-        Ok(())
+        writeln!(self.file, "{value}").with_context(|| format!("writing {}", self.path.display()))
     }
 
     fn sync(&mut self) -> Result<()> {
-        self.file.sync_all()?;
-        Ok(())
+        self.file
+            .sync_all()
+            .with_context(|| format!("writing {}", self.path.display()))
     }
 }
 

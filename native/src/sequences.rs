@@ -90,7 +90,15 @@ pub fn read_sequences(path: &Path) -> Result<(FileForm, Vec<LabeledSequence>)> {
                 text: strip_quotes(l.trim()).to_string(),
                 label: None,
             })
-            .collect();
+            .collect::<Vec<_>>();
+        if seqs.is_empty() {
+            // Found by fuzzing: a file of blank lines (a vertical tab, spaces) was read as
+            // zero sequences and `train mask` "succeeded" with empty output.
+            return Err(NativeError::invalid(
+                path,
+                "holds no sequence, only blank lines",
+            ));
+        }
         Ok((FileForm::Lines, seqs))
     }
 }
@@ -260,6 +268,17 @@ mod tests {
         assert_eq!(form, FileForm::Csv);
         assert_eq!(seqs.len(), 2);
         assert_eq!(seqs[1].label, Some(1));
+    }
+
+    #[test]
+    fn blank_only_file_is_refused_by_name() {
+        for body in ["\x0b", "\n \r\n\t\n"] {
+            let err = read("blank.txt", body).unwrap_err().to_string();
+            assert!(
+                err.contains("blank.txt") && err.contains("no sequence"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -1,42 +1,9 @@
 //! End-to-end tests of the `train` binary: real files in, files and messages out.
 
+mod common;
+
+use common::{fails_with, ok, p};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn train(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_train"))
-        .args(args)
-        .output()
-        .expect("train runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = train(args);
-    assert!(
-        out.status.success(),
-        "train {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let out = train(args);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "train {args:?} should fail");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a clean error, not a panic: {err}"
-    );
-    for n in needles {
-        assert!(err.contains(n), "{n:?} not in {err:?}");
-    }
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// A small synthetic corpus and its table, shared by several tests.
 fn corpus_and_table(dir: &Path) -> (PathBuf, PathBuf) {

@@ -195,6 +195,154 @@ fn killed_run_resumes_to_the_same_metrics_as_an_unbroken_run() {
     );
 }
 
+/// Whether a checkpoint folder loads as `--resume` would load it; its step if so.
+fn load_checkpoint(dir: &Path) -> Result<u64, String> {
+    use cmgems_native::backend::{select_device, set_default_device, BackendChoice};
+    set_default_device(BackendChoice::Cpu);
+    let device = select_device(BackendChoice::Cpu).device.autodiff();
+    cmgems_native::training::Checkpoint::new(dir)
+        .load(&device)
+        .map(|(_, state, _)| state.step)
+        .map_err(|e| e.to_string())
+}
+
+/// The highest `step` of a training line in a (possibly half-written) metrics.jsonl.
+fn last_logged_step(out: &Path) -> u64 {
+    std::fs::read_to_string(out.join("metrics.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["loss"].is_number())
+        .filter_map(|v| v["step"].as_u64())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Starts `train` in the background, quietly, to be killed.
+fn spawn(args: &[String]) -> std::process::Child {
+    Command::new(TRAIN)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Checks what a killed run left in `checkpoints/`: `latest` names a folder, and every
+/// `step-N` folder loads as step N. Returns the folder's entries.
+fn checkpoints_load(out: &Path) -> Vec<String> {
+    let checkpoints = out.join("checkpoints");
+    let latest = std::fs::read_to_string(checkpoints.join("latest")).unwrap();
+    assert!(
+        checkpoints.join(latest.trim()).is_dir(),
+        "latest = {latest}"
+    );
+    let mut left = Vec::new();
+    for entry in std::fs::read_dir(&checkpoints).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(n) = name.strip_prefix("step-") {
+            assert_eq!(load_checkpoint(&path), Ok(n.parse().unwrap()), "{name}");
+        }
+        left.push(name);
+    }
+    left.sort();
+    left
+}
+
+#[test]
+fn run_killed_at_seeded_points_resumes_to_the_unbroken_metrics() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let broken = dir.path().join("broken");
+    // CM-GEMS switches at step 20 (threshold 1000): the curriculum state must survive too.
+    // A checkpoint every 2 steps, so kills often land inside a checkpoint write.
+    let flags = [
+        "--steps",
+        "24",
+        "--checkpoint-every",
+        "2",
+        "--masking",
+        "cm-gems",
+        "--cm-gems-threshold",
+        "1000",
+    ];
+    ok(&tiny(&whole, &flags));
+
+    // Three kills, one in each third of the run, each a seeded 0..40 ms after the
+    // metrics line of its step (that is, while the step's checkpoint is being written, or
+    // during the next step).
+    let mut rng = cmgems_core::SeededRng::new(7);
+    let kills: Vec<(u64, u64)> = [3, 9, 15]
+        .iter()
+        .map(|&from| (from + rng.below(6), rng.below(40)))
+        .collect();
+    let resume_args = vec![
+        "pretrain".to_string(),
+        "--resume".to_string(),
+        broken.to_str().unwrap().to_string(),
+    ];
+    for (i, &(step, delay_ms)) in kills.iter().enumerate() {
+        let args = if i == 0 {
+            tiny(&broken, &flags)
+        } else {
+            resume_args.clone()
+        };
+        let mut child = spawn(&args);
+        let start = Instant::now();
+        while last_logged_step(&broken) < step
+            && child.try_wait().unwrap().is_none()
+            && start.elapsed() < Duration::from_secs(300)
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL (a no-op if it already finished)
+        child.wait().unwrap();
+        let left = checkpoints_load(&broken);
+        eprintln!(
+            "kill {i}: aimed at step {step} + {delay_ms} ms, hit after step {}; left {left:?}",
+            last_logged_step(&broken)
+        );
+    }
+    // One more kill, aimed at the moment a checkpoint folder is being written.
+    let mut child = spawn(&resume_args);
+    let writing = || {
+        std::fs::read_dir(broken.join("checkpoints"))
+            .unwrap()
+            .any(|e| e.unwrap().file_name().to_string_lossy().contains(".tmp-"))
+    };
+    while !writing() && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    let left = checkpoints_load(&broken);
+    eprintln!(
+        "kill during a checkpoint write: {} {left:?}",
+        if writing() {
+            "hit (a temporary folder is left)"
+        } else {
+            "missed (the run ended first)"
+        }
+    );
+    ok(&resume_args);
+    assert_eq!(
+        deterministic(&metrics(&broken)),
+        deterministic(&metrics(&whole)),
+        "killed at (step, ms after its metrics line) {kills:?}, then during a checkpoint write"
+    );
+    let torn: Vec<_> = std::fs::read_dir(broken.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains(".tmp-"))
+        .collect();
+    assert!(
+        torn.is_empty(),
+        "temporary checkpoint folders left: {torn:?}"
+    );
+}
+
 #[test]
 fn existing_run_is_not_overwritten_without_resume() {
     let dir = tempfile::tempdir().unwrap();

@@ -325,3 +325,58 @@ test('1 Mb stays responsive: only the visible tokens are drawn', async () => {
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(consoleErrors, []);
 });
+
+test('a 50 Mb paste, a 50 MB file and binary files are refused with a message; the page keeps working', async () => {
+  await paste(`>before\n${randomDna(300, 3)}\n`);
+  const before = await page.inputValue('#seq-input');
+  const message = () => text('#message');
+  // A real paste event carrying 50 Mb: refused before it lands in the textarea.
+  const prevented = await page.evaluate(() => {
+    const dt = new DataTransfer();
+    dt.setData('text/plain', 'ACGT'.repeat(12_500_000));
+    const ev = new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true });
+    document.getElementById('seq-input').dispatchEvent(ev);
+    return ev.defaultPrevented;
+  });
+  assert.ok(prevented, 'the paste was let through');
+  assert.ok(await page.locator('#message').isVisible());
+  assert.match(await message(), /50,000,000 characters; the sequence box takes at most/);
+  assert.equal(await page.inputValue('#seq-input'), before);
+  // A 50 MB file chosen: refused by its size, never read.
+  const big = path.join(OUT, 'big.fa');
+  fs.writeFileSync(big, `>big\n${'ACGT'.repeat(12_500_000)}\n`);
+  await page.setInputFiles('#seq-file', big);
+  await settled(page);
+  fs.rmSync(big);
+  assert.match(await message(), /"big\.fa" is 50,000,006 bytes/);
+  assert.equal(await page.inputValue('#seq-input'), before);
+  // A PNG chosen as a sequence file, and as a table.
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000'
+    + '1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f5a5b70000000049454e44ae426082', 'hex');
+  await page.setInputFiles('#seq-file', { name: 'photo.png', mimeType: 'image/png', buffer: png });
+  await settled(page);
+  assert.match(await message(), /"photo\.png" is not a text file/);
+  assert.equal(await page.inputValue('#seq-input'), before);
+  await page.setInputFiles('#table-file', { name: 'photo.json', mimeType: 'application/json', buffer: png });
+  await settled(page);
+  assert.match(await message(), /"photo\.json" is not a text file/);
+  // A PNG dropped on the sequence box.
+  await page.evaluate((hex) => {
+    const bytes = new Uint8Array(hex.match(/../g).map((h) => parseInt(h, 16)));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.png', { type: 'image/png' }));
+    document.getElementById('seq-input').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, png.toString('hex'));
+  await settled(page);
+  assert.match(await message(), /"dropped\.png" is not a text file/);
+  assert.equal(await page.inputValue('#seq-input'), before);
+  // Binary text put straight into the box (no paste event) is refused before the worker.
+  await paste(`\u0000\u0001PNG${'\u0000'.repeat(40)}IHDR`);
+  assert.match(await message(), /The sequence box is not text/);
+  // Still alive: a normal input is inspected as before, the message goes away.
+  await paste(`>after\n${randomDna(600, 5)}\n`);
+  assert.ok(await page.locator('#message').isHidden());
+  assert.match(await text('#seq-summary'), /600 nt · 595 tokens/);
+  assert.equal((await stats()).random.maskable, 595);
+  assert.deepEqual(pageErrors, []);
+});

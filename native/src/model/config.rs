@@ -19,6 +19,12 @@ pub enum ConfigError {
     },
     #[error("parsing config.json: {0}")]
     Json(#[from] serde_json::Error),
+    /// Any of the above, in a file.
+    #[error("{path}: {source}")]
+    File {
+        path: String,
+        source: Box<ConfigError>,
+    },
     #[error("hidden_size {hidden} is not a multiple of num_attention_heads {heads}")]
     HeadSplit { hidden: usize, heads: usize },
     #[error("{field} must be positive")]
@@ -147,7 +153,10 @@ impl BertConfig {
             path: path.display().to_string(),
             source,
         })?;
-        Self::from_json_str(&text)
+        Self::from_json_str(&text).map_err(|e| ConfigError::File {
+            path: path.display().to_string(),
+            source: Box::new(e),
+        })
     }
 
     /// Parses HF `config.json` text and validates it.

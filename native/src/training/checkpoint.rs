@@ -89,8 +89,23 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
 fn record(path: &Path) -> impl FnOnce(RecordError) -> CheckpointError + '_ {
     move |e| CheckpointError::Record {
         path: path.to_path_buf(),
-        message: e.to_string(),
+        message: shorten(e.to_string()),
     }
+}
+
+/// burn lists every mismatched tensor of a model of another shape (dozens of lines): the
+/// first few say what is wrong.
+fn shorten(mut message: String) -> String {
+    const MAX: usize = 400;
+    if message.len() > MAX {
+        let mut end = MAX;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+        message.push_str(" ...");
+    }
+    message
 }
 
 /// A checkpoint directory.
@@ -124,7 +139,37 @@ impl Checkpoint {
             fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
         }
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        // A failed write (a full disk) must not leave a half checkpoint behind.
+        let written = Self::write_files(&tmp, trainer, model_config, data_cursor, run);
+        if let Err(e) = written {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
 
+        if self.dir.exists() {
+            let old = self
+                .dir
+                .with_file_name(format!(".{name}.old-{}", std::process::id()));
+            fs::rename(&self.dir, &old).map_err(io(&self.dir))?;
+            fs::rename(&tmp, &self.dir).map_err(io(&self.dir))?;
+            fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else {
+            fs::rename(&tmp, &self.dir).map_err(io(&self.dir))?;
+        }
+        if let Some(parent) = self.dir.parent() {
+            sync_dir(parent)?;
+        }
+        Ok(())
+    }
+
+    /// The files of a checkpoint into `tmp`, synced.
+    fn write_files(
+        tmp: &Path,
+        trainer: &Trainer,
+        model_config: &BertConfig,
+        data_cursor: u64,
+        run: serde_json::Value,
+    ) -> Result<(), CheckpointError> {
         let model_path = tmp.join(MODEL_FILE);
         trainer
             .model()
@@ -149,21 +194,7 @@ impl Checkpoint {
             &tmp.join(CONFIG_FILE),
             model_config.to_hf_json("BertForMaskedLM").as_bytes(),
         )?;
-        sync_dir(&tmp)?;
-
-        if self.dir.exists() {
-            let old = self
-                .dir
-                .with_file_name(format!(".{name}.old-{}", std::process::id()));
-            fs::rename(&self.dir, &old).map_err(io(&self.dir))?;
-            fs::rename(&tmp, &self.dir).map_err(io(&self.dir))?;
-            fs::remove_dir_all(&old).map_err(io(&old))?;
-        } else {
-            fs::rename(&tmp, &self.dir).map_err(io(&self.dir))?;
-        }
-        if let Some(parent) = self.dir.parent() {
-            sync_dir(parent)?;
-        }
+        sync_dir(tmp)?;
         Ok(())
     }
 
