@@ -1,28 +1,9 @@
 //! `train finetune | fewshot | gue | export` end to end on the CPU backend.
 
+mod common;
+
+use common::{fails_with, ok, p, train};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn train(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_train"))
-        .args(args)
-        .output()
-        .expect("the train binary runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = train(args);
-    assert!(
-        out.status.success(),
-        "train {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
 
 /// A separable toy task: class 1 sequences carry a planted motif, class 0 do not.
 fn write_task(dir: &Path, rows: usize, seed: u64) {
@@ -130,26 +111,22 @@ fn test_label_out_of_range_is_refused_with_file_and_line() {
         "sequence,label\nACGTACGTAC,0\nACGTACGTAC,5\n",
     )
     .unwrap();
-    let out = train(&[
-        "finetune",
-        "--data",
-        p(&task),
-        "--recipe",
-        "fewshot:5",
-        "--init",
-        "preset:tiny",
-        "--backend",
-        "cpu",
-        "--out",
-        p(&tmp.path().join("run")),
-    ]);
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
-    assert!(
-        err.contains("test.csv") && err.contains("line 3") && err.contains("out of range"),
-        "{err}"
+    fails_with(
+        &[
+            "finetune",
+            "--data",
+            p(&task),
+            "--recipe",
+            "fewshot:5",
+            "--init",
+            "preset:tiny",
+            "--backend",
+            "cpu",
+            "--out",
+            p(&tmp.path().join("run")),
+        ],
+        &["test.csv", "line 3", "label 5 is out of range"],
     );
-    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]
