@@ -3,8 +3,10 @@
 
 mod bench_cmd;
 mod demo;
+mod experiment;
 mod finetune_cmd;
 mod pretrain_run;
+mod svg;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -15,6 +17,11 @@ use cmgems_native::files::write_atomic;
 use cmgems_native::{mask_job, npmi_job, tables};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
+
+/// Tensor buffers of a training step are allocated and freed every step; glibc's malloc
+/// returns large ones to the kernel each time (see `bench/burn_vs_torch.jsonl`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -66,6 +73,19 @@ enum Command {
     Gue(Box<finetune_cmd::GueArgs>),
     /// Write a HuggingFace folder (config.json, model.safetensors, vocab.txt) of a run.
     Export(finetune_cmd::ExportArgs),
+    /// The paper's comparison, small: pretrain every masker (k-mer and position lookup), score
+    /// each by few-shot accuracy and held-out perplexity; table, charts and report.
+    Experiment {
+        /// The experiment file (e.g. experiments/small.toml).
+        #[arg(long)]
+        config: PathBuf,
+        /// Output folder.
+        #[arg(long, default_value = "cmgems-experiment")]
+        out: PathBuf,
+        /// Override the config's backend (wgpu, cuda, cpu).
+        #[arg(long)]
+        backend: Option<String>,
+    },
     /// The main job on the embedded synthetic corpus: NPMI table, then every masker on a
     /// built-in sequence.
     Demo {
@@ -293,6 +313,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Fewshot(args) => finetune_cmd::fewshot(*args),
         Command::Gue(args) => finetune_cmd::gue(*args),
         Command::Export(args) => finetune_cmd::export(args),
+        Command::Experiment {
+            config,
+            out,
+            backend,
+        } => experiment::run(&config, &out, backend),
         Command::Demo { out, records, seed } => demo::run(&out, records, seed),
     }
 }

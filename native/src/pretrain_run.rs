@@ -37,6 +37,9 @@ pub struct Summary {
     pub last_loss: Option<f32>,
     pub last_perplexity: Option<f64>,
     pub switch_step: Option<u64>,
+    /// Held-out perplexity of the final model under random-span masking: the one figure that
+    /// compares runs of different maskers (each run's own evaluations use its own masker).
+    pub random_span_perplexity: f64,
     pub out: PathBuf,
 }
 
@@ -208,6 +211,7 @@ pub fn run(
         last_loss: None,
         last_perplexity: state.curriculum.last_evaluation().map(|e| e.perplexity),
         switch_step: state.curriculum.switch_step(),
+        random_span_perplexity: f64::NAN,
         out: out.to_path_buf(),
     };
     for step in start..config.steps {
@@ -307,6 +311,16 @@ pub fn run(
         }
     }
     bar.finish_and_clear();
+    summary.random_span_perplexity = evaluate(
+        &trainer,
+        &mut masker,
+        &plan,
+        &corpus,
+        &set,
+        &vocab,
+        Strategy::RandomSpan,
+        config,
+    );
     Ok(summary)
 }
 

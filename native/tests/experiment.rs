@@ -1,0 +1,95 @@
+//! `train experiment` end to end, at toy size: every variant pretrains, is scored, and the
+//! table, charts and report appear.
+
+mod common;
+
+use common::{fails_with, ok};
+
+#[test]
+fn experiment_runs_every_variant_and_writes_table_charts_and_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // A toy labelled task: class 1 carries a motif.
+    let mut rng = cmgems_core::SeededRng::new(9);
+    let mut tsv = String::from("sequence\tlabel\n");
+    for i in 0..40 {
+        let mut seq: Vec<u8> = (0..40).map(|_| b"ACGT"[rng.below(4) as usize]).collect();
+        if i % 2 == 1 {
+            seq[5..17].copy_from_slice(b"TATAAAAGGCGC");
+        }
+        tsv += &format!("{}\t{}\n", String::from_utf8(seq).unwrap(), i % 2);
+    }
+    std::fs::write(dir.join("task.tsv"), tsv).unwrap();
+    std::fs::write(
+        dir.join("exp.toml"),
+        r#"
+name = "toy"
+masking = ["random", "genemask", "cm-gems"]
+rank_lookup = ["kmer", "position"]
+corpus = ["absent.fa"]
+[pretrain]
+preset = "tiny"
+backend = "cpu"
+steps = 6
+batch_size = 4
+accumulation = 1
+seq_len = 64
+warmup_steps = 1
+eval_every = 2
+eval_batches = 1
+checkpoint_every = 6
+synthetic_records = 10
+synthetic_record_len = 2000
+min_count = 3
+[fewshot]
+train = "task.tsv"
+test = "task.tsv"
+shots = [3]
+seeds = 2
+epochs = 1
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    ok(&[
+        "experiment",
+        "--config",
+        common::p(&dir.join("exp.toml")),
+        "--out",
+        common::p(&out),
+    ]);
+    let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    // random once, genemask and cm-gems with both lookups.
+    let names: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "random",
+            "genemask-kmer",
+            "genemask-position",
+            "cm-gems-kmer",
+            "cm-gems-position"
+        ]
+    );
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("SYNTHETIC"), "{report}");
+    assert!(report.contains("3-shot accuracy, best first"), "{report}");
+    assert!(
+        report.contains("genemask: position lookup minus k-mer lookup"),
+        "{report}"
+    );
+    for svg in ["loss.svg", "fewshot.svg"] {
+        let text = std::fs::read_to_string(out.join(svg)).unwrap();
+        assert!(text.starts_with("<svg") && text.contains("polyline") || text.contains("circle"));
+    }
+    // A misspelt key is refused, naming the file.
+    std::fs::write(dir.join("bad.toml"), "name = \"x\"\nmaskin = []\n").unwrap();
+    fails_with(
+        &["experiment", "--config", common::p(&dir.join("bad.toml"))],
+        &["bad.toml", "maskin"],
+    );
+}
