@@ -118,10 +118,7 @@ pub fn run(config_path: &Path, out: &Path, backend: Option<String>) -> Result<()
     let tokenizer = Tokenizer::new(K::SIX, config.pretrain.seq_len.min(512), false)?;
     let mut test = LabeledSet::load(&fs_test, &tokenizer)?;
     if let Some(n) = config.fewshot.test_limit {
-        // Every other example keeps both classes when files are sorted by label.
-        let step = (test.len() / n.max(1)).max(1);
-        let picked: Vec<usize> = (0..test.len()).step_by(step).take(n).collect();
-        test = test.subset(&picked);
+        test = test.spread_sample(n);
     }
     eprintln!("{}", test.summary());
     let mut given = BTreeMap::new();

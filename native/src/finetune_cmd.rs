@@ -203,7 +203,7 @@ pub struct FinetuneArgs {
     pub recipe: Option<String>,
     #[command(flatten)]
     pub tune: TuneArgs,
-    /// Use only the first N training examples (quick runs).
+    /// Use only N training examples spread over the file (quick runs).
     #[arg(long)]
     pub max_train: Option<usize>,
     #[arg(long, default_value_t = 42)]
@@ -258,7 +258,7 @@ pub fn finetune(args: FinetuneArgs) -> Result<()> {
     let tokenizer = start.tokenizer(&recipe)?;
     let mut train_set = load(files.train.as_ref().expect("checked above"), &tokenizer)?;
     if let Some(n) = args.max_train {
-        train_set.truncate(n);
+        train_set = train_set.spread_sample(n);
     }
     let num_labels = train_set.num_classes().max(2);
     let dev = files
@@ -352,7 +352,7 @@ pub struct FewshotArgs {
     pub seeds: u64,
     #[command(flatten)]
     pub tune: TuneArgs,
-    /// Score on the first N test examples only (quick runs).
+    /// Score on N test examples spread over the file (quick runs).
     #[arg(long)]
     pub test_limit: Option<usize>,
     /// Write the results as JSON here.
@@ -376,7 +376,7 @@ pub fn fewshot(args: FewshotArgs) -> Result<()> {
     let tokenizer = start.tokenizer(&longest)?;
     let mut test = load(&args.test, &tokenizer)?;
     if let Some(n) = args.test_limit {
-        test.truncate(n);
+        test = test.spread_sample(n);
     }
     let pool;
     let mut given = BTreeMap::new();
@@ -448,10 +448,10 @@ pub struct GueArgs {
     /// Only these tasks (e.g. prom/prom_core_all,tf/0).
     #[arg(long, value_delimiter = ',')]
     pub tasks: Vec<String>,
-    /// Use only the first N training examples of each task (quick runs).
+    /// Use only N training examples of each task, spread over the file (quick runs).
     #[arg(long)]
     pub max_train: Option<usize>,
-    /// Score on the first N test examples only (quick runs).
+    /// Score on N test examples spread over the file (quick runs).
     #[arg(long)]
     pub test_limit: Option<usize>,
     #[arg(long, default_value_t = 42)]
@@ -505,11 +505,11 @@ pub fn gue(args: GueArgs) -> Result<()> {
         let tokenizer = start.tokenizer(&recipe)?;
         let mut train_set = load(files.train.as_ref().expect("present"), &tokenizer)?;
         if let Some(n) = args.max_train {
-            train_set.truncate(n);
+            train_set = train_set.spread_sample(n);
         }
         let mut test = load(files.test.as_ref().expect("present"), &tokenizer)?;
         if let Some(n) = args.test_limit {
-            test.truncate(n);
+            test = test.spread_sample(n);
         }
         let num_labels = train_set.num_classes().max(test.num_classes()).max(2);
         let config = start.config_for(&recipe);

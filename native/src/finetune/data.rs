@@ -121,10 +121,12 @@ impl LabeledSet {
         }
     }
 
-    /// The first `n` examples (for quick runs on large sets).
-    pub fn truncate(&mut self, n: usize) {
-        self.examples.truncate(n);
-        self.class_counts = class_counts(&self.labels());
+    /// `n` examples spread evenly over the file (every `len / n`-th): quick evaluations that
+    /// keep the class mix of files sorted by label, where the first `n` would be one class.
+    pub fn spread_sample(&self, n: usize) -> LabeledSet {
+        let stride = (self.len() / n.max(1)).max(1);
+        let picked: Vec<usize> = (0..self.len()).step_by(stride).take(n).collect();
+        self.subset(&picked)
     }
 
     /// One line for the terminal: `train.csv: 47356 examples, classes 0: 23678, 1: 23678`.
@@ -215,6 +217,18 @@ mod tests {
         let err = set.check_labels(2).unwrap_err().to_string();
         assert!(err.contains("t.csv") && err.contains("line 3"), "{err}");
         assert!(set.check_labels(3).is_ok());
+    }
+
+    #[test]
+    fn spread_sample_keeps_both_classes_of_a_sorted_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut body = String::from("sequence,label\n");
+        body += &"ACGTACGT,0\n".repeat(10);
+        body += &"ACGTACGT,1\n".repeat(10);
+        let set =
+            LabeledSet::load(&write(dir.path(), "s.csv", &body), &Tokenizer::dnabert6()).unwrap();
+        assert_eq!(set.spread_sample(4).class_counts, [2, 2]);
+        assert_eq!(set.spread_sample(100).len(), 20);
     }
 
     #[test]
