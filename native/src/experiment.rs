@@ -289,7 +289,7 @@ fn write_outputs(
         })
         .collect();
     let loss_svg = svg::line_chart(
-        "MLM training loss (moving average of 20 steps; dashed: CM-GEMS switch)",
+        "MLM training loss, 20-step average (each masker hides other tokens); dashed: CM-GEMS switch",
         "optimizer step",
         "loss",
         &series,

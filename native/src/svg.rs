@@ -10,7 +10,7 @@ const H: f64 = 420.0;
 const LEFT: f64 = 70.0;
 const RIGHT: f64 = 190.0;
 const TOP: f64 = 40.0;
-const BOTTOM: f64 = 50.0;
+const BOTTOM: f64 = 64.0;
 const COLORS: [&str; 10] = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf",
@@ -113,6 +113,16 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         y: bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
     };
     let mut s = header(title, x_label, y_label, &f);
+    for i in 0..=4 {
+        let x = f.x.0 + (f.x.1 - f.x.0) * i as f64 / 4.0;
+        let _ = writeln!(
+            s,
+            r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            f.px(x),
+            H - BOTTOM + 16.0,
+            tick(x)
+        );
+    }
     for (i, ser) in series.iter().enumerate() {
         let color = COLORS[i % COLORS.len()];
         let path: Vec<String> = ser
