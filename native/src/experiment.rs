@@ -407,6 +407,17 @@ fn findings(outcomes: &[Outcome], shots: &[usize]) -> String {
             );
         }
     }
+    for o in outcomes
+        .iter()
+        .filter(|o| o.name.starts_with("cm-gems") && o.switch_step.is_none())
+    {
+        let _ = writeln!(
+            s,
+            "- {} never switched to GLOBAL (held-out perplexity fell by more than the threshold at \
+             every evaluation): it ran GeneMask throughout.",
+            o.name
+        );
+    }
     let best_ppl = outcomes
         .iter()
         .min_by(|a, b| a.perplexity.total_cmp(&b.perplexity));
