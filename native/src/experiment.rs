@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use cmgems_core::RankLookup;
 use cmgems_core::{Tokenizer, K};
 use cmgems_native::files::write_atomic;
-use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotResult, ShotSource};
+use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotData, ShotResult};
 use cmgems_native::finetune::{InitSource, LabeledSet, Recipe};
 use cmgems_native::pretrain::{Masking, PretrainConfig};
 use cmgems_native::training::latest_checkpoint;
@@ -121,21 +121,8 @@ pub fn run(config_path: &Path, out: &Path, backend: Option<String>) -> Result<()
         test = test.spread_sample(n);
     }
     eprintln!("{}", test.summary());
-    let mut given = BTreeMap::new();
-    let pool;
-    let source = if fs_train.is_dir() {
-        for &n in &config.fewshot.shots {
-            let files = cmgems_native::finetune::SplitFiles::find(&fs_train.join(n.to_string()));
-            let path = files
-                .train
-                .with_context(|| format!("{}: no {n}/train.tsv", fs_train.display()))?;
-            given.insert(n, LabeledSet::load(&path, &tokenizer)?);
-        }
-        ShotSource::Given(&given)
-    } else {
-        pool = LabeledSet::load(&fs_train, &tokenizer)?;
-        ShotSource::Draw(&pool)
-    };
+    let data = ShotData::load(&fs_train, &config.fewshot.shots, &tokenizer)?;
+    let num_labels = data.num_classes().max(test.num_classes()).max(2);
     let seeds: Vec<u64> = (0..config.fewshot.seeds).collect();
 
     let mut outcomes = Vec::new();
@@ -152,32 +139,25 @@ pub fn run(config_path: &Path, out: &Path, backend: Option<String>) -> Result<()
         );
         let summary = crate::pretrain_run::run(&pretrain, &selected, &dir, resume, true)?;
         let init = InitSource::resolve(dir.to_str().context("a UTF-8 path")?)?;
-        let mut model_config = init.config()?;
+        let base_config = init.config()?;
         let recipe_of = |n: usize| {
             let mut r = Recipe::fewshot(n);
             r.epochs = config.fewshot.epochs.unwrap_or(r.epochs);
             r.lr = config.fewshot.lr.unwrap_or(r.lr);
             r
         };
-        if let Some(d) = recipe_of(config.fewshot.shots[0]).dropout {
-            model_config.hidden_dropout_prob = d;
-            model_config.attention_probs_dropout_prob = d;
-        }
+        let model_config = recipe_of(config.fewshot.shots[0]).model_config(&base_config);
         let setup = FewshotSetup {
             init: &init,
             config: &model_config,
-            num_labels: test.num_classes().max(2),
+            num_labels,
             recipe: &recipe_of,
             device: &selected.device,
             eval_batch: 64,
         };
-        let source_now = match &source {
-            ShotSource::Draw(p) => ShotSource::Draw(p),
-            ShotSource::Given(g) => ShotSource::Given(g),
-        };
         let shots = fewshot::run(
             &setup,
-            source_now,
+            &data,
             &test,
             &config.fewshot.shots,
             &seeds,

@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use cmgems_core::{ClassificationReport, Tokenizer, K};
 use cmgems_native::files::write_atomic;
-use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotSource};
+use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotData};
 use cmgems_native::finetune::gue::{self, TaskScore};
 use cmgems_native::finetune::{
     evaluate, fit, InitSource, LabeledSet, Recipe, SplitFiles, StepInfo, Warmup,
@@ -109,15 +109,6 @@ impl Start {
             config,
             device: selected.device,
         })
-    }
-
-    fn config_for(&self, recipe: &Recipe) -> BertConfig {
-        let mut c = self.config.clone();
-        if let Some(d) = recipe.dropout {
-            c.hidden_dropout_prob = d;
-            c.attention_probs_dropout_prob = d;
-        }
-        c
     }
 
     fn tokenizer(&self, recipe: &Recipe) -> Result<Tokenizer> {
@@ -274,7 +265,7 @@ pub fn finetune(args: FinetuneArgs) -> Result<()> {
     for set in dev.iter().chain(test.iter()) {
         set.check_labels(num_labels)?;
     }
-    let config = start.config_for(&recipe);
+    let config = recipe.model_config(&start.config);
     let total = recipe.total_steps(train_set.len());
     eprintln!(
         "recipe {}: lr {}, {} epochs, batch {}, {} steps",
@@ -378,28 +369,12 @@ pub fn fewshot(args: FewshotArgs) -> Result<()> {
     if let Some(n) = args.test_limit {
         test = test.spread_sample(n);
     }
-    let pool;
-    let mut given = BTreeMap::new();
-    let source = if args.train.is_dir() {
-        for &n in &args.shots {
-            let files = SplitFiles::find(&args.train.join(n.to_string()));
-            let path = files.train.with_context(|| {
-                format!("{}: no {n}/train.tsv for {n} shots", args.train.display())
-            })?;
-            given.insert(n, load(&path, &tokenizer)?);
-        }
-        ShotSource::Given(&given)
-    } else {
-        pool = load(&args.train, &tokenizer)?;
-        ShotSource::Draw(&pool)
-    };
-    let num_labels = match &source {
-        ShotSource::Draw(p) => p.num_classes(),
-        ShotSource::Given(g) => g.values().map(|s| s.num_classes()).max().unwrap_or(0),
+    let data = ShotData::load(&args.train, &args.shots, &tokenizer)?;
+    for set in data.sets() {
+        eprintln!("{}", set.summary());
     }
-    .max(test.num_classes())
-    .max(2);
-    let config = start.config_for(&recipes[&args.shots[0]]);
+    let num_labels = data.num_classes().max(test.num_classes()).max(2);
+    let config = recipes[&args.shots[0]].model_config(&start.config);
     let recipe_of = |n: usize| recipes[&n].clone();
     let setup = FewshotSetup {
         init: &start.init,
@@ -413,7 +388,7 @@ pub fn fewshot(args: FewshotArgs) -> Result<()> {
     let bar = progress((args.shots.len() as u64) * args.seeds, "fewshot runs");
     let results = fewshot::run(
         &setup,
-        source,
+        &data,
         &test,
         &args.shots,
         &seeds,
@@ -512,7 +487,7 @@ pub fn gue(args: GueArgs) -> Result<()> {
             test = test.spread_sample(n);
         }
         let num_labels = train_set.num_classes().max(test.num_classes()).max(2);
-        let config = start.config_for(&recipe);
+        let config = recipe.model_config(&start.config);
         let bar = progress(recipe.total_steps(train_set.len()), task.name);
         let (model, _) = fit(
             &start.init,

@@ -79,16 +79,7 @@ fn assert_close(ours: &[f64], theirs: &[f64], what: &str) {
     assert!(worst < TOLERANCE, "{what}: max |difference| {worst}");
 }
 
-fn values(t: Tensor<2>) -> Vec<f64> {
-    t.into_data()
-        .try_to_vec::<f32>()
-        .unwrap()
-        .into_iter()
-        .map(f64::from)
-        .collect()
-}
-
-fn values3(t: Tensor<3>) -> Vec<f64> {
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f64> {
     t.into_data()
         .try_to_vec::<f32>()
         .unwrap()
@@ -113,23 +104,27 @@ fn exported_models_give_the_same_logits_in_transformers() {
     let config = Preset::Tiny.config();
     let ids = write_batch(tmp.path());
 
+    // What `transformers` computes for the folder `kind` was exported to.
+    let theirs = |kind: &str| {
+        let dir = tmp.path().join(kind);
+        let out = tmp.path().join(format!("{kind}_logits.json"));
+        let args = [&dir, &ids, &out].map(|p| p.to_str().unwrap().to_string());
+        run_python(&python, &["logits", &args[0], kind, &args[1], &args[2]]);
+        read_logits(&out)
+    };
+
     let mlm = BertForMaskedLM::new(&config, &device);
-    let dir = tmp.path().join("mlm");
-    write_hf_folder(&mlm, &config, "BertForMaskedLM", None, &dir).unwrap();
+    write_hf_folder(
+        &mlm,
+        &config,
+        "BertForMaskedLM",
+        None,
+        &tmp.path().join("mlm"),
+    )
+    .unwrap();
     let (x, mask) = batch(&device);
-    let ours = values3(mlm.forward(x, &mask));
-    let out = tmp.path().join("mlm_logits.json");
-    run_python(
-        &python,
-        &[
-            "logits",
-            dir.to_str().unwrap(),
-            "mlm",
-            ids.to_str().unwrap(),
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_close(&ours, &read_logits(&out), "BertForMaskedLM export");
+    let ours = values(mlm.forward(x, &mask));
+    assert_close(&ours, &theirs("mlm"), "BertForMaskedLM export");
 
     let cls = BertForSequenceClassification::new(&config, 3, &device);
     let dir = tmp.path().join("cls");
@@ -143,20 +138,9 @@ fn exported_models_give_the_same_logits_in_transformers() {
     .unwrap();
     let (x, mask) = batch(&device);
     let ours = values(cls.forward(x, &mask));
-    let out = tmp.path().join("cls_logits.json");
-    run_python(
-        &python,
-        &[
-            "logits",
-            dir.to_str().unwrap(),
-            "cls",
-            ids.to_str().unwrap(),
-            out.to_str().unwrap(),
-        ],
-    );
     assert_close(
         &ours,
-        &read_logits(&out),
+        &theirs("cls"),
         "BertForSequenceClassification export",
     );
 }
@@ -172,7 +156,7 @@ fn models_made_in_transformers_give_the_same_logits_here() {
         let init = InitSource::resolve(tmp.path().join(folder).to_str().unwrap()).unwrap();
         let (mlm, _) = init.masked_lm(&device).unwrap();
         let (x, mask) = batch(&device);
-        assert_close(&values3(mlm.forward(x, &mask)), &theirs, folder);
+        assert_close(&values(mlm.forward(x, &mask)), &theirs, folder);
     }
     let init = InitSource::resolve(tmp.path().join("cls").to_str().unwrap()).unwrap();
     let config = init.config().unwrap();

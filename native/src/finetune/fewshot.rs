@@ -3,14 +3,15 @@
 //! mean ± std over seeds.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use burn::tensor::Device;
 use cmgems_core::fewshot::draw_per_class;
-use cmgems_core::ClassificationReport;
+use cmgems_core::{ClassificationReport, Tokenizer};
 use serde::Serialize;
 
 use super::classifier::{evaluate, StepInfo};
-use super::data::LabeledSet;
+use super::data::{LabeledSet, SplitFiles};
 use super::fit;
 use super::init::InitSource;
 use super::recipe::Recipe;
@@ -18,12 +19,56 @@ use super::FinetuneError;
 use crate::model::BertConfig;
 
 /// Where each shot count's training examples come from.
-pub enum ShotSource<'a> {
+pub enum ShotData {
     /// Draw n per class from this set with each seed.
-    Draw(&'a LabeledSet),
+    Draw(LabeledSet),
     /// Published few-shot files (GeneMask's `Prom-core/10/train.tsv`): the same examples for
     /// every seed; the seed then varies the head's initialisation and the batch order.
-    Given(&'a BTreeMap<usize, LabeledSet>),
+    Given(BTreeMap<usize, LabeledSet>),
+}
+
+impl ShotData {
+    /// `train` is a folder of `N/train.tsv` files (one per shot count) or a labelled file to
+    /// draw from.
+    pub fn load(
+        train: &Path,
+        shots: &[usize],
+        tokenizer: &Tokenizer,
+    ) -> Result<ShotData, FinetuneError> {
+        if !train.is_dir() {
+            return Ok(ShotData::Draw(LabeledSet::load(train, tokenizer)?));
+        }
+        let mut given = BTreeMap::new();
+        for &n in shots {
+            let path = SplitFiles::find(&train.join(n.to_string()))
+                .train
+                .ok_or_else(|| {
+                    FinetuneError::Invalid(format!(
+                        "{}: no {n}/train.tsv for {n} shots",
+                        train.display()
+                    ))
+                })?;
+            given.insert(n, LabeledSet::load(&path, tokenizer)?);
+        }
+        Ok(ShotData::Given(given))
+    }
+
+    /// Every set loaded (for the terminal's summaries).
+    pub fn sets(&self) -> Vec<&LabeledSet> {
+        match self {
+            ShotData::Draw(pool) => vec![pool],
+            ShotData::Given(files) => files.values().collect(),
+        }
+    }
+
+    /// The classes the training labels imply.
+    pub fn num_classes(&self) -> usize {
+        self.sets()
+            .iter()
+            .map(|s| s.num_classes())
+            .max()
+            .unwrap_or(0)
+    }
 }
 
 /// Mean and population standard deviation (numpy's default, `ddof=0`) over seeds.
@@ -98,7 +143,7 @@ pub fn run_one(
 /// The whole protocol. `on_run` hears each finished (shots, seed, report).
 pub fn run(
     setup: &FewshotSetup,
-    source: ShotSource,
+    source: &ShotData,
     test: &LabeledSet,
     shots: &[usize],
     seeds: &[u64],
@@ -111,15 +156,15 @@ pub fn run(
         let (mut acc, mut mcc) = (Vec::new(), Vec::new());
         for &seed in seeds {
             let drawn;
-            let train_set = match &source {
-                ShotSource::Draw(pool) => {
+            let train_set = match source {
+                ShotData::Draw(pool) => {
                     let picked = draw_per_class(&pool.labels(), n, seed).map_err(|e| {
                         FinetuneError::Invalid(format!("{}: {e}", pool.path.display()))
                     })?;
                     drawn = pool.subset(&picked);
                     &drawn
                 }
-                ShotSource::Given(files) => files.get(&n).ok_or_else(|| {
+                ShotData::Given(files) => files.get(&n).ok_or_else(|| {
                     FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
                 })?,
             };

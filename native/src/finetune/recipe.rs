@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::BertConfig;
+
 /// How long the learning rate warms up.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -143,6 +145,16 @@ impl Recipe {
                 "recipe {spec:?}: expected fewshot:N or gue:TASK (e.g. gue:prom_core_all)"
             )),
         }
+    }
+
+    /// `base` with this recipe's dropout, if it sets one, for encoder and head alike.
+    pub fn model_config(&self, base: &BertConfig) -> BertConfig {
+        let mut c = base.clone();
+        if let Some(d) = self.dropout {
+            c.hidden_dropout_prob = d;
+            c.attention_probs_dropout_prob = d;
+        }
+        c
     }
 
     /// Optimizer steps of a run over `examples` training examples.
