@@ -15,8 +15,12 @@ use std::time::Instant;
 pub struct BenchArgs {
     #[arg(long, default_value = "logo")]
     pub preset: String,
-    #[arg(long, default_value = "wgpu")]
+    /// auto (a GPU through wgpu, else the CPU) | wgpu | cuda | cpu.
+    #[arg(long, default_value = "auto")]
     pub backend: String,
+    /// Data parallel over this many devices: each step is one micro-batch per device.
+    #[arg(long, default_value_t = 1)]
+    pub devices: usize,
     #[arg(long, default_value_t = 10)]
     pub batch_size: usize,
     #[arg(long, default_value_t = 512)]
@@ -41,38 +45,47 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             config.max_position_embeddings
         ));
     }
-    let selected = select_backend(&args.backend)?;
+    let selected = select_backend(&args.backend, args.devices)?;
     let fallback = selected.fallback.clone();
-    let device = selected.device.autodiff();
+    let device = selected.device.clone().autodiff();
     device.seed(1);
     let model = BertForMaskedLM::new(&config, &device);
     let mut trainer = Trainer::new(
         model,
         OptimConfig {
             warmup_steps: 0,
-            accumulation: 1,
+            accumulation: args.devices,
             ..OptimConfig::default()
         },
         1,
         device.clone(),
+    )
+    .with_devices(
+        selected
+            .others
+            .iter()
+            .map(|d| d.clone().autodiff())
+            .collect(),
     );
-    let batch = random_batch(args.batch_size, args.seq_len, config.vocab_size);
+    let batches =
+        vec![random_batch(args.batch_size, args.seq_len, config.vocab_size); args.devices];
     for _ in 0..args.warmup {
-        trainer.train_step(std::slice::from_ref(&batch));
+        trainer.train_step(&batches);
     }
     let start = Instant::now();
     for _ in 0..args.steps {
         // train_step reads the loss back, so each step has finished when it returns.
-        trainer.train_step(std::slice::from_ref(&batch));
+        trainer.train_step(&batches);
     }
     let secs = start.elapsed().as_secs_f64();
-    let tokens = (args.batch_size * args.seq_len * args.steps) as f64;
+    let tokens = (args.batch_size * args.seq_len * args.steps * args.devices) as f64;
     println!(
         "{}",
         json!({
             "framework": "burn 0.22.1",
-            "backend": if fallback.is_some() { "cpu (fallback)".to_string() } else { args.backend.clone() },
+            "backend": if fallback.is_some() { "cpu (fallback)".to_string() } else { format!("{:?}", selected.backend).to_lowercase() },
             "device": format!("{device:?}"),
+            "devices": args.devices,
             "preset": args.preset,
             "batch_size": args.batch_size,
             "seq_len": args.seq_len,

@@ -113,7 +113,7 @@ pub fn run(config_path: &Path, out: &Path, backend: Option<String>) -> Result<()
         );
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
-    let selected = crate::select_backend(&config.pretrain.backend)?;
+    let selected = crate::select_backend(&config.pretrain.backend, config.pretrain.devices)?;
 
     let tokenizer = Tokenizer::new(K::SIX, config.pretrain.seq_len.min(512), false)?;
     let mut test = LabeledSet::load(&fs_test, &tokenizer)?;

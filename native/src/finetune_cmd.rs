@@ -27,7 +27,8 @@ pub struct TuneArgs {
     /// e.g. DNABERT's published models), or preset:tiny|logo|dnabert6 (random weights).
     #[arg(long)]
     pub init: String,
-    #[arg(long, default_value = "wgpu")]
+    /// auto (a GPU through wgpu, else the CPU) | wgpu | cuda | cpu.
+    #[arg(long, default_value = "auto")]
     pub backend: String,
     #[arg(long)]
     pub lr: Option<f64>,
@@ -102,7 +103,7 @@ impl Start {
     fn new(args: &TuneArgs) -> Result<Start> {
         let init = InitSource::resolve(&args.init)?;
         let config = init.config()?;
-        let selected = crate::select_backend(&args.backend)?;
+        let selected = crate::select_backend(&args.backend, 1)?;
         eprintln!("init: {}", describe(&init));
         Ok(Start {
             init,

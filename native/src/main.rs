@@ -65,6 +65,8 @@ enum Command {
     Pretrain(Box<PretrainArgs>),
     /// Time a full training step (forward, backward, AdamW): tokens per second.
     Bench(bench_cmd::BenchArgs),
+    /// List the devices each backend finds here (what `--backend auto` and `--devices` pick).
+    Devices,
     /// Fine-tune a classifier (BertForSequenceClassification) on a labelled task and score it.
     Finetune(Box<finetune_cmd::FinetuneArgs>),
     /// The few-shot protocol: n examples per class over seeds, mean ± std accuracy and MCC.
@@ -152,9 +154,14 @@ struct PretrainArgs {
     /// An HF config.json instead of a preset.
     #[arg(long)]
     model_config: Option<PathBuf>,
-    /// wgpu (default) | cuda | cpu; falls back to cpu with a message when no device exists.
+    /// auto (default: a GPU through wgpu, else the CPU) | wgpu | cuda | cpu; falls back to
+    /// cpu with a message when no device exists.
     #[arg(long)]
     backend: Option<String>,
+    /// Data parallel over this many devices of the backend (each optimizer step's
+    /// micro-batches are shared out; gradients summed on the first device).
+    #[arg(long)]
+    devices: Option<usize>,
     #[arg(long, value_enum)]
     masking: Option<cmgems_native::pretrain::Masking>,
     #[arg(long, value_enum)]
@@ -309,6 +316,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Pretrain(args) => pretrain(*args),
         Command::Bench(args) => bench_cmd::run(&args),
+        Command::Devices => {
+            list_devices();
+            Ok(())
+        }
         Command::Finetune(args) => finetune_cmd::finetune(*args),
         Command::Fewshot(args) => finetune_cmd::fewshot(*args),
         Command::Gue(args) => finetune_cmd::gue(*args),
@@ -488,6 +499,7 @@ fn pretrain(args: PretrainArgs) -> Result<()> {
     set!(
         preset,
         backend,
+        devices,
         masking,
         cm_gems_threshold,
         cm_gems_patience,
@@ -520,7 +532,7 @@ fn pretrain(args: PretrainArgs) -> Result<()> {
             LookupArg::Position => RankLookup::Position,
         };
     }
-    let selected = select_backend(&config.backend)?;
+    let selected = select_backend(&config.backend, config.devices)?;
     let summary = pretrain_run::run(
         &config,
         &selected,
@@ -543,13 +555,36 @@ fn pretrain(args: PretrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// Picks the device for a backend name (falling back to the CPU with a message) and points
-/// burn's default device at it. Call before any thread starts (it sets `BURN_DEVICE`).
-fn select_backend(name: &str) -> Result<cmgems_native::backend::Selected> {
-    use cmgems_native::backend::{select_device, set_default_device, BackendChoice};
+fn list_devices() {
+    use cmgems_native::backend::{select_device, wgpu_adapters, BackendChoice};
+    let adapters = wgpu_adapters();
+    if adapters.is_empty() {
+        println!("wgpu: no adapter (no Vulkan/Metal/DX12 driver found)");
+    }
+    for (i, a) in adapters.iter().enumerate() {
+        let kind = if a.hardware { "GPU" } else { "software" };
+        println!("wgpu {i}: {} ({kind})", a.name);
+    }
+    match select_device(BackendChoice::Cuda) {
+        s if s.fallback.is_none() => println!("cuda: {:?}", s.device),
+        s => {
+            let why = s.fallback.unwrap_or_default();
+            println!("cuda: {}", why.split(';').next().unwrap_or_default());
+        }
+    }
+    println!("cpu: Flex, {} threads", rayon::current_num_threads());
+    let auto = select_device(BackendChoice::Auto);
+    println!("--backend auto uses: {:?}", auto.device);
+}
+
+/// Picks `devices` devices of a backend (one falls back to the CPU with a message) and
+/// points burn's default device at the backend. Call before any thread starts (it sets
+/// `BURN_DEVICE`).
+fn select_backend(name: &str, devices: usize) -> Result<cmgems_native::backend::Selected> {
+    use cmgems_native::backend::{select_devices, set_default_device, BackendChoice};
     let choice = BackendChoice::from_name(name)
-        .ok_or_else(|| anyhow::anyhow!("unknown backend {name:?} (wgpu, cuda or cpu)"))?;
-    let selected = select_device(choice);
+        .ok_or_else(|| anyhow::anyhow!("unknown backend {name:?} (auto, wgpu, cuda or cpu)"))?;
+    let selected = select_devices(choice, devices)?;
     set_default_device(selected.backend);
     if let Some(why) = &selected.fallback {
         eprintln!("note: {why}");

@@ -115,9 +115,15 @@ pub fn run(
         set.duplicates
     );
 
-    eprintln!("backend: {:?}", selected.device);
-    let device = selected.device.clone();
-    let device = device.autodiff();
+    match selected.others.len() {
+        0 => eprintln!("backend: {:?}", selected.device),
+        n => eprintln!(
+            "backend: {:?} and {n} more (data parallel over {} devices)",
+            selected.device,
+            n + 1
+        ),
+    }
+    let device = selected.device.clone().autodiff();
 
     let optim = OptimConfig {
         lr: config.lr,
@@ -129,7 +135,7 @@ pub fn run(
         total_steps: config.steps,
         accumulation: config.accumulation,
     };
-    let (mut trainer, model_config, mut state) = match &latest {
+    let (trainer, model_config, mut state) = match &latest {
         Some(dir) if resume => {
             let (trainer, saved, model_config) =
                 Checkpoint::new(dir).load(&device).map_err(|e| {
@@ -165,6 +171,13 @@ pub fn run(
             (trainer, model_config, state)
         }
     };
+    let mut trainer = trainer.with_devices(
+        selected
+            .others
+            .iter()
+            .map(|d| d.clone().autodiff())
+            .collect(),
+    );
     let start = trainer.step;
     let mut metrics = MetricsLog::open(out, start)?;
     keep_lines_up_to(&out.join(EVENTS_FILE), start)?;

@@ -402,3 +402,99 @@ fn wgpu_backend_runs_a_smoke_step() {
     }
     assert_eq!(losses(&metrics(&out)).len(), 2);
 }
+
+/// `--devices 2` on the CPU backend runs the data-parallel path (two replicas, gradients
+/// summed on the first): the run must log the losses and perplexities of a one-device run,
+/// up to the order of floating-point sums, and say that it is data parallel.
+#[test]
+fn data_parallel_run_logs_the_one_device_losses() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    let flags = [
+        "--steps",
+        "12",
+        "--accumulation",
+        "3",
+        "--masking",
+        "cm-step",
+    ];
+    ok(&tiny(&one, &flags));
+    let mut parallel = flags.to_vec();
+    parallel.extend(["--devices", "2"]);
+    let r = ok(&tiny(&two, &parallel));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("data parallel over 2 devices"), "{err}");
+    let (a, b) = (metrics(&one), metrics(&two));
+    assert_eq!(a.len(), b.len());
+    let mut compared = 0;
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x["step"], y["step"]);
+        assert_eq!(x["masker"], y["masker"]);
+        for key in ["loss", "eval_perplexity"] {
+            if let (Some(p), Some(q)) = (x[key].as_f64(), y[key].as_f64()) {
+                assert!((p - q).abs() <= 1e-4 * p.abs(), "{key} {p} vs {q} at {x}");
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 13, "only {compared} values compared");
+    let config = std::fs::read_to_string(two.join("config.toml")).unwrap();
+    assert!(config.contains("devices = 2"), "{config}");
+}
+
+/// Asking for more GPUs than exist is an error naming the flag, never a silent CPU run.
+#[test]
+fn more_devices_than_exist_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = run(&tiny(
+        &dir.path().join("run"),
+        &["--steps", "1", "--backend", "cuda", "--devices", "64"],
+    ));
+    assert!(!r.status.success());
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(err.contains("--devices 64"), "{err}");
+    assert!(!dir.path().join("run/metrics.jsonl").exists());
+    let r = run(&tiny(&dir.path().join("zero"), &["--devices", "0"]));
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("at least 1"));
+}
+
+/// The default backend `auto` trains on a GPU when wgpu finds one and on the CPU otherwise;
+/// a software Vulkan adapter (CI's lavapipe) is not a GPU for it.
+#[test]
+fn auto_backend_uses_the_cpu_when_wgpu_has_only_a_software_adapter() {
+    use cmgems_native::backend::wgpu_adapters;
+    let adapters = wgpu_adapters();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let mut args = tiny(&out, &["--steps", "1", "--eval-every", "1"]);
+    let at = args.iter().position(|a| a == "--backend").unwrap();
+    args.drain(at..at + 2); // the default
+    let r = ok(&args);
+    let err = String::from_utf8_lossy(&r.stderr);
+    if adapters.iter().any(|a| a.hardware) {
+        assert!(backend_line(&err).contains("Wgpu"), "{err}");
+    } else {
+        assert!(backend_line(&err).contains("Flex"), "{err}");
+        if adapters.is_empty() {
+            assert!(err.contains("no wgpu adapter"), "{err}");
+        } else {
+            assert!(err.contains("only the software wgpu adapter"), "{err}");
+            assert!(err.contains(&adapters[0].name), "{err}");
+        }
+    }
+    if std::env::var_os("CMGEMS_REQUIRE_WGPU").is_some() {
+        assert!(
+            !adapters.is_empty(),
+            "CMGEMS_REQUIRE_WGPU is set but wgpu lists no adapter"
+        );
+    }
+}
+
+/// The `backend: ...` line a run prints.
+fn backend_line(stderr: &str) -> &str {
+    stderr
+        .lines()
+        .find(|l| l.starts_with("backend: "))
+        .unwrap_or_default()
+}

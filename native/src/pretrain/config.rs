@@ -35,8 +35,10 @@ pub struct PretrainConfig {
     /// `tiny`, `logo` or `dnabert6`, unless `model_config` names an HF config.json.
     pub preset: String,
     pub model_config: Option<PathBuf>,
-    /// `wgpu` (default), `cuda` or `cpu`.
+    /// `auto` (default: a GPU through wgpu, else the CPU), `wgpu`, `cuda` or `cpu`.
     pub backend: String,
+    /// Devices of `backend` that share each step (data parallel); 1 = no parallelism.
+    pub devices: usize,
     pub masking: Masking,
     pub rank_lookup: RankLookup,
     pub random_ids: RandomIds,
@@ -79,7 +81,8 @@ impl Default for PretrainConfig {
             min_count: 101,
             preset: "logo".into(),
             model_config: None,
-            backend: "wgpu".into(),
+            backend: "auto".into(),
+            devices: 1,
             masking: Masking::CmGems,
             rank_lookup: RankLookup::Kmer,
             random_ids: RandomIds::Kmers,
@@ -129,6 +132,7 @@ impl PretrainConfig {
             ("steps", self.steps as usize),
             ("batch_size", self.batch_size),
             ("accumulation", self.accumulation),
+            ("devices", self.devices),
             ("eval_every", self.eval_every as usize),
             ("eval_batches", self.eval_batches),
             ("checkpoint_every", self.checkpoint_every as usize),

@@ -76,7 +76,12 @@ pub fn micro_batch_seed(run_seed: u64, step: u64, micro: usize) -> u64 {
     SeededRng::derive(run_seed ^ DROPOUT_SALT, (step << 20) | micro as u64).next_u64()
 }
 
-/// Model + optimizer + step counter on one (autodiff) device.
+/// Setting a backend's RNG seed and drawing from it (dropout in a forward pass) must not
+/// interleave between data-parallel workers: burn's seed is one per backend, not per device.
+static SEEDED_FORWARD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Model + optimizer + step counter on one (autodiff) device, with optional further devices
+/// for data-parallel steps.
 pub struct Trainer {
     /// `None` only while an optimizer step holds the model by value.
     model: Option<BertForMaskedLM>,
@@ -86,6 +91,15 @@ pub struct Trainer {
     pub step: u64,
     pub seed: u64,
     device: Device,
+    /// Data-parallel workers' devices besides `device` (autodiff), in a fixed order.
+    others: Vec<Device>,
+}
+
+/// What one device's share of an optimizer step gives back, on the main device.
+struct Share {
+    grads: GradientsParams,
+    /// Sum of its micro-batch losses (each already divided by the labelled micro-batch count).
+    loss: Option<Tensor<1>>,
 }
 
 impl Trainer {
@@ -99,7 +113,22 @@ impl Trainer {
             step: 0,
             seed,
             device,
+            others: Vec::new(),
         }
+    }
+
+    /// Data parallel over `others` too (autodiff devices): each optimizer step's micro-batches
+    /// are dealt round-robin to the main device and these, each works on a replica of the
+    /// model, and the gradients are summed on the main device, where AdamW runs. The update is
+    /// the single-device one up to the order of floating-point sums (burn's `Learner` does the
+    /// same with its `OptimMainDevice` strategy).
+    pub fn with_devices(mut self, others: Vec<Device>) -> Self {
+        assert!(
+            others.iter().all(Device::is_autodiff),
+            "training needs autodiff devices"
+        );
+        self.others = others;
+        self
     }
 
     pub fn model(&self) -> &BertForMaskedLM {
@@ -110,6 +139,11 @@ impl Trainer {
         &self.device
     }
 
+    /// How many devices share each step.
+    pub fn device_count(&self) -> usize {
+        1 + self.others.len()
+    }
+
     /// One optimizer step over `micro_batches` (normally `config.accumulation` of them).
     ///
     /// Returns the mean of the micro-batch losses, as HF logs it. Each micro-batch loss is
@@ -117,29 +151,56 @@ impl Trainer {
     /// Micro-batches without any label are skipped; if all are, no update happens and the
     /// result is `None` (the schedule still advances, as the step counter does).
     pub fn train_step(&mut self, micro_batches: &[MlmBatch]) -> Option<f32> {
-        let n = micro_batches.iter().filter(|b| b.has_labels()).count();
-        if n == 0 {
+        let labelled: Vec<(usize, &MlmBatch)> = micro_batches
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.has_labels())
+            .collect();
+        if labelled.is_empty() {
             self.step += 1;
             return None;
         }
         let model = self.model.take().expect("model present between steps");
+        let n = labelled.len();
+        let workers = self.device_count().min(n);
+        // Micro-batch i goes to worker i mod workers; worker 0 (the main device) runs on this
+        // thread, so a one-device run spawns nothing.
+        let deal = |w: usize| -> Vec<(usize, &MlmBatch)> {
+            labelled.iter().skip(w).step_by(workers).copied().collect()
+        };
+        let devices: Vec<&Device> = std::iter::once(&self.device)
+            .chain(&self.others)
+            .take(workers)
+            .collect();
+        let (seed, step, main) = (self.seed, self.step, &self.device);
+        let shares: Vec<Share> = std::thread::scope(|scope| {
+            let spawned: Vec<_> = devices[1..]
+                .iter()
+                .enumerate()
+                .map(|(w, &device)| {
+                    let (replica, mine) = (model.clone(), deal(w + 1));
+                    scope.spawn(move || work(&replica, device, main, &mine, n, seed, step))
+                })
+                .collect();
+            let mut shares = vec![work(&model, main, main, &deal(0), n, seed, step)];
+            for handle in spawned {
+                shares.push(
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                );
+            }
+            shares
+        });
+        // Summed in device order, so a run is reproducible for a given device count.
         let mut accumulator = GradientsAccumulator::<BertForMaskedLM>::new();
         let mut logged: Option<Tensor<1>> = None;
-        for (i, batch) in micro_batches.iter().enumerate() {
-            if !batch.has_labels() {
-                continue;
-            }
-            self.device.seed(micro_batch_seed(self.seed, self.step, i));
-            let b = batch.to_device(&self.device);
-            let logits = model.forward_at(b.input_ids, &b.mask, b.positions);
-            let loss = cross_entropy(logits, b.targets).div_scalar(n as f64);
-            let value = loss.clone().detach();
-            logged = Some(match logged {
-                Some(sum) => sum + value,
-                None => value,
-            });
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            accumulator.accumulate(&model, grads);
+        for share in shares {
+            accumulator.accumulate(&model, share.grads);
+            logged = match (logged, share.loss) {
+                (Some(a), Some(b)) => Some(a + b),
+                (a, b) => a.or(b),
+            };
         }
         let lr = self.config.schedule().lr(self.step);
         self.model = Some(self.optim.step(lr, model, accumulator.grads()));
@@ -164,9 +225,144 @@ impl Trainer {
     }
 }
 
+/// One device's share of a step: forward and backward of its micro-batches (`(index in the
+/// step, batch)`) on a replica of `model` forked to `device`, the gradients summed there and
+/// moved to `main`. `n` is the step's labelled micro-batch count (each loss is divided by it).
+fn work(
+    model: &BertForMaskedLM,
+    device: &Device,
+    main: &Device,
+    mine: &[(usize, &MlmBatch)],
+    n: usize,
+    seed: u64,
+    step: u64,
+) -> Share {
+    // A fork is a fresh leaf of the autodiff graph for every parameter (same ids), so workers
+    // never share a graph, even on one device.
+    let replica = model.clone().fork(device);
+    let mut accumulator = GradientsAccumulator::<BertForMaskedLM>::new();
+    let mut loss_sum: Option<Tensor<1>> = None;
+    for &(i, batch) in mine {
+        let b = batch.to_device(device);
+        let loss = {
+            let _seeded = SEEDED_FORWARD.lock().unwrap_or_else(|e| e.into_inner());
+            device.seed(micro_batch_seed(seed, step, i));
+            let logits = replica.forward_at(b.input_ids, &b.mask, b.positions);
+            cross_entropy(logits, b.targets).div_scalar(n as f64)
+        };
+        let value = loss.clone().detach();
+        loss_sum = Some(match loss_sum {
+            Some(sum) => sum + value,
+            None => value,
+        });
+        let grads = GradientsParams::from_grads(loss.backward(), &replica);
+        accumulator.accumulate(&replica, grads);
+    }
+    Share {
+        grads: accumulator.grads().to_device(main, &replica),
+        loss: loss_sum.map(|l| l.to_device(main)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::model::Preset;
+
+    /// `count` micro-batches of 4 full rows of 32 tokens, 15% labelled, seeded.
+    fn micro_batches(count: usize, vocab: usize) -> Vec<MlmBatch> {
+        let mut rng = SeededRng::new(3);
+        (0..count)
+            .map(|_| {
+                let (rows, seq) = (4, 32);
+                let mut input_ids = Vec::new();
+                let mut labels = Vec::new();
+                for _ in 0..rows * seq {
+                    let id = 5 + rng.below(vocab as u64 - 5) as i64;
+                    if rng.bernoulli(0.15) {
+                        input_ids.push(4);
+                        labels.push(id);
+                    } else {
+                        input_ids.push(id);
+                        labels.push(crate::training::IGNORE_LABEL);
+                    }
+                }
+                labels[1] = 7; // never a micro-batch without a label
+                MlmBatch {
+                    batch: rows,
+                    seq,
+                    input_ids,
+                    attention_mask: vec![1; rows * seq],
+                    labels,
+                }
+            })
+            .collect()
+    }
+
+    fn weights(trainer: &Trainer) -> Vec<f32> {
+        let model = trainer.model();
+        let mut all = model
+            .bert
+            .embeddings
+            .word_embeddings
+            .weight
+            .val()
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let dense = &model.bert.encoder.layer[1].output.dense.weight;
+        all.extend(dense.val().into_data().try_to_vec::<f32>().unwrap());
+        all
+    }
+
+    /// Data parallel must train the same model as one device: same losses, same weights after
+    /// three steps, up to the order of floating-point sums (dropout on: the tiny preset's 0.1,
+    /// drawn per micro-batch from the same seeds).
+    #[test]
+    fn data_parallel_steps_match_one_device() {
+        let config = Preset::Tiny.config();
+        let device = Device::flex().autodiff();
+        device.seed(5);
+        let model = BertForMaskedLM::new(&config, &device);
+        let optim = OptimConfig {
+            lr: 1e-3,
+            warmup_steps: 0,
+            total_steps: 10,
+            accumulation: 5,
+            ..OptimConfig::default()
+        };
+        let batches = micro_batches(5, config.vocab_size);
+        let train = |devices: usize| {
+            let others = vec![Device::flex().autodiff(); devices - 1];
+            let mut t =
+                Trainer::new(model.clone(), optim.clone(), 9, device.clone()).with_devices(others);
+            let losses: Vec<f32> = (0..3).map(|_| t.train_step(&batches).unwrap()).collect();
+            (losses, weights(&t))
+        };
+        let (one_loss, one_weights) = train(1);
+        // 2 devices: 3 + 2 micro-batches; 7 devices: more devices than micro-batches.
+        for devices in [2, 7] {
+            let (loss, w) = train(devices);
+            for (a, b) in one_loss.iter().zip(&loss) {
+                assert!((a - b).abs() < 1e-5, "{devices} devices: loss {b} vs {a}");
+            }
+            let worst = one_weights
+                .iter()
+                .zip(&w)
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0f32, f32::max);
+            assert!(worst < 1e-5, "{devices} devices: weights differ by {worst}");
+        }
+        // The steps did move the weights (the comparison above is not of untouched models).
+        let initial = weights(&Trainer::new(model.clone(), optim, 9, device.clone()));
+        let moved = initial
+            .iter()
+            .zip(&one_weights)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(moved > 1e-4, "training moved the weights by only {moved}");
+    }
 
     #[test]
     fn micro_batch_seeds_differ_across_steps_and_micro_batches() {
