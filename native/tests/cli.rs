@@ -260,3 +260,52 @@ fn authors_csv_imports_and_shows_their_top_kmers() {
         "{shown}"
     );
 }
+
+/// Minor page faults of one `train` run with `env` set (Linux: the child's own rusage).
+#[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)] // reaped by `wait4`, which also gives its rusage
+fn minor_faults(args: &[&str], env: &[(&str, &str)]) -> i64 {
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_train"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("RAYON_NUM_THREADS", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: plain syscall on our own child's pid with valid out-pointers; the `Child` is
+    // not waited on again (it is dropped without `wait`).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0);
+    usage.ru_minflt
+}
+
+/// Guards `keep_freed_memory` in main.rs: with mimalloc's default purge (pages handed back to
+/// the kernel 10 ms after a free) every LOGO step faults its ~1 GB of tensors in again.
+/// Counts, not times: the ratio does not depend on the machine's load.
+#[cfg(target_os = "linux")]
+#[test]
+fn training_steps_reuse_freed_memory_instead_of_faulting_it_in_again() {
+    let args = [
+        "bench",
+        "--preset",
+        "logo",
+        "--backend",
+        "cpu",
+        "--batch-size",
+        "4",
+        "--steps",
+        "4",
+        "--warmup",
+        "0",
+    ];
+    let kept = minor_faults(&args, &[]);
+    let purged = minor_faults(&args, &[("MIMALLOC_PURGE_DELAY", "0")]);
+    assert!(
+        purged > 4 * kept,
+        "page faults: {kept} keeping freed memory, {purged} purging it"
+    );
+}

@@ -52,7 +52,7 @@ impl HostBatch {
         let shape = [self.rows, self.seq];
         let ids = Tensor::<2, Int>::from_data(TensorData::new(self.ids.clone(), shape), device);
         let mask = if self.attention.iter().all(|&a| a == 1) {
-            PaddingMask::none(self.rows, self.seq, device)
+            PaddingMask::none()
         } else {
             PaddingMask::from_attention_mask(Tensor::<2, Int>::from_data(
                 TensorData::new(self.attention.clone(), shape),

@@ -19,9 +19,11 @@ const MASKED_SCORE: f32 = -1.0e9;
 /// Which key positions are padding, as the additive score bias `[batch, 1, 1, seq]`.
 ///
 /// Built once per batch and shared by every layer, the way HF builds its extended mask.
+/// Without padding there is no bias at all: adding zeros to the `[batch, heads, seq, seq]`
+/// scores would cost a full pass over them, forward and backward, in every layer.
 #[derive(Debug, Clone)]
 pub struct PaddingMask {
-    bias: Tensor<4>,
+    bias: Option<Tensor<4>>,
 }
 
 impl PaddingMask {
@@ -30,19 +32,21 @@ impl PaddingMask {
         let [batch, seq] = attention_mask.dims();
         let padded = attention_mask.equal_elem(0).float();
         Self {
-            bias: padded.mul_scalar(MASKED_SCORE).reshape([batch, 1, 1, seq]),
+            bias: Some(padded.mul_scalar(MASKED_SCORE).reshape([batch, 1, 1, seq])),
         }
     }
 
     /// No padding anywhere (every sequence full length).
-    pub fn none(batch: usize, seq: usize, device: &Device) -> Self {
-        Self {
-            bias: Tensor::zeros([batch, 1, 1, seq], device),
-        }
+    pub fn none() -> Self {
+        Self { bias: None }
     }
 
-    pub(crate) fn bias(&self) -> Tensor<4> {
-        self.bias.clone()
+    /// `scores` with padded keys pushed to -1e9.
+    pub(crate) fn apply(&self, scores: Tensor<4>) -> Tensor<4> {
+        match &self.bias {
+            Some(bias) => scores + bias.clone(),
+            None => scores,
+        }
     }
 }
 
@@ -139,6 +143,21 @@ impl BertModel {
         }
     }
 
+    /// Whether a training forward pass draws random numbers (any dropout probability above
+    /// zero): only then does it depend on the backend's RNG state.
+    pub fn uses_dropout(&self) -> bool {
+        let probs = self.encoder.layer.iter().flat_map(|l| {
+            [
+                l.attention.self_attention.dropout.prob,
+                l.attention.output.dropout.prob,
+                l.output.dropout.prob,
+            ]
+        });
+        std::iter::once(self.embeddings.dropout.prob)
+            .chain(probs)
+            .any(|p| p > 0.0)
+    }
+
     /// Last hidden states `[batch, seq, hidden]`.
     pub fn forward(&self, input_ids: Tensor<2, Int>, mask: &PaddingMask) -> Tensor<3> {
         let mut x = self.embeddings.forward(input_ids);
@@ -146,5 +165,25 @@ impl BertModel {
             x = layer.forward(x, mask);
         }
         x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Preset;
+
+    #[test]
+    fn uses_dropout_follows_the_config() {
+        let device = Device::flex();
+        let logo = BertModel::new(&Preset::Logo.config(), false, &device);
+        assert!(!logo.uses_dropout());
+        let tiny = BertModel::new(&Preset::Tiny.config(), false, &device);
+        assert!(tiny.uses_dropout());
+        let only_attention = BertConfig {
+            attention_probs_dropout_prob: 0.1,
+            ..Preset::Logo.config()
+        };
+        assert!(BertModel::new(&only_attention, false, &device).uses_dropout());
     }
 }

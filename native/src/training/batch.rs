@@ -65,7 +65,7 @@ impl MlmBatch {
         let int1 =
             |v: Vec<i64>| Tensor::<1, Int>::from_data(TensorData::new(v, [labelled]), device);
         let mask = if self.attention_mask.iter().all(|&m| m == 1) {
-            PaddingMask::none(self.batch, self.seq, device)
+            PaddingMask::none()
         } else {
             PaddingMask::from_attention_mask(int2(&self.attention_mask))
         };
