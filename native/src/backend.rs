@@ -58,11 +58,9 @@ pub struct Selected {
 }
 
 impl Selected {
-    /// Every device, the main one first.
-    pub fn devices(&self) -> Vec<Device> {
-        std::iter::once(self.device.clone())
-            .chain(self.others.iter().cloned())
-            .collect()
+    /// The further devices with autodiff, as `Trainer::with_devices` takes them.
+    pub fn autodiff_others(&self) -> Vec<Device> {
+        self.others.iter().map(|d| d.clone().autodiff()).collect()
     }
 }
 
@@ -79,12 +77,13 @@ pub enum DeviceError {
     },
 }
 
-fn cpu_fallback(why: String) -> Selected {
+/// The CPU, because of `reason` (why the requested backend has no device).
+fn cpu_fallback(reason: &str) -> Selected {
     Selected {
         device: Device::flex(),
         others: Vec::new(),
         backend: BackendChoice::Cpu,
-        fallback: Some(why),
+        fallback: Some(format!("{reason}; using the CPU backend")),
     }
 }
 
@@ -99,8 +98,9 @@ pub fn select_device(choice: BackendChoice) -> Selected {
 ///
 /// With one device a missing GPU falls back to the CPU with a message; asking for several
 /// GPUs that are not there is an error (a silent single-CPU run would not be what was asked).
-/// On the CPU backend `count > 1` gives replicas that share the same cores: no faster, but
-/// the data-parallel code path runs (that is how it is tested without GPUs).
+/// On the CPU backend `count > 1` gives replicas, one thread each, sharing the cores: the
+/// data-parallel path runs without GPUs, and it keeps more cores busy than one replica
+/// (Flex runs many element-wise ops on one thread).
 pub fn select_devices(choice: BackendChoice, count: usize) -> Result<Selected, DeviceError> {
     if count == 0 {
         return Err(DeviceError::Zero);
@@ -116,14 +116,14 @@ pub fn select_devices(choice: BackendChoice, count: usize) -> Result<Selected, D
                 &hardware
             };
             if usable.is_empty() {
-                let why = if software.is_empty() {
+                let reason = if software.is_empty() {
                     "no wgpu adapter found (install a Vulkan driver, e.g. Debian's \
-                     mesa-vulkan-drivers); using the CPU backend"
+                     mesa-vulkan-drivers)"
                         .to_string()
                 } else {
                     format!(
-                        "no GPU found, only the software wgpu adapter ({}); using the CPU \
-                         backend, ~10x faster here (--backend wgpu uses the software adapter)",
+                        "no GPU found, only the software wgpu adapter ({}), on which the CPU \
+                         backend is ~10x faster (--backend wgpu uses it anyway)",
                         adapter_names(&software)
                     )
                 };
@@ -131,10 +131,10 @@ pub fn select_devices(choice: BackendChoice, count: usize) -> Result<Selected, D
                     return Err(DeviceError::TooFew {
                         wanted: count,
                         backend: "GPU",
-                        found: why.split(';').next().unwrap_or_default().into(),
+                        found: reason,
                     });
                 }
-                return Ok(cpu_fallback(why));
+                return Ok(cpu_fallback(&reason));
             }
             if count > usable.len() {
                 return Err(DeviceError::TooFew {
@@ -169,12 +169,12 @@ pub fn select_devices(choice: BackendChoice, count: usize) -> Result<Selected, D
                     found: format!("{} found", all.len()),
                 })
             }
-            Err(why) if count == 1 => return Ok(cpu_fallback(why.into())),
-            Err(why) => {
+            Err(reason) if count == 1 => return Ok(cpu_fallback(reason)),
+            Err(reason) => {
                 return Err(DeviceError::TooFew {
                     wanted: count,
                     backend: "CUDA",
-                    found: why.split(';').next().unwrap_or_default().into(),
+                    found: reason.into(),
                 })
             }
         },
@@ -225,19 +225,21 @@ fn adapter_names(adapters: &[Adapter]) -> String {
         .join(", ")
 }
 
+/// Every CUDA device, or why there is none.
 #[cfg(feature = "cuda")]
-fn cuda_devices() -> Result<Vec<Device>, &'static str> {
+pub fn cuda_devices() -> Result<Vec<Device>, &'static str> {
     let all = Device::enumerate(DeviceType::Cuda).into_vec();
     if all.is_empty() {
-        Err("no CUDA device found; using the CPU backend")
+        Err("no CUDA device found")
     } else {
         Ok(all)
     }
 }
 
+/// Every CUDA device, or why there is none.
 #[cfg(not(feature = "cuda"))]
-fn cuda_devices() -> Result<Vec<Device>, &'static str> {
-    Err("this build has no CUDA backend (cargo feature `cuda`); using the CPU backend")
+pub fn cuda_devices() -> Result<Vec<Device>, &'static str> {
+    Err("this build has no CUDA backend (cargo feature `cuda`)")
 }
 
 /// Points burn's `Device::default()` (which `ModuleOptimizer::load` uses for its state) at
@@ -256,7 +258,8 @@ mod tests {
     #[test]
     fn cpu_replicas_are_the_data_parallel_path_without_gpus() {
         let s = select_devices(BackendChoice::Cpu, 3).unwrap();
-        assert_eq!(s.devices().len(), 3);
+        assert_eq!(s.others.len(), 2);
+        assert_eq!(s.autodiff_others().len(), 2);
         assert_eq!(s.backend, BackendChoice::Cpu);
         assert!(s.fallback.is_none());
         assert_eq!(

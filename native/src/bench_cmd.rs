@@ -60,13 +60,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         1,
         device.clone(),
     )
-    .with_devices(
-        selected
-            .others
-            .iter()
-            .map(|d| d.clone().autodiff())
-            .collect(),
-    );
+    .with_devices(selected.autodiff_others());
     let batches =
         vec![random_batch(args.batch_size, args.seq_len, config.vocab_size); args.devices];
     for _ in 0..args.warmup {

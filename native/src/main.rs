@@ -30,8 +30,9 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Keeps freed memory mapped for reuse: by default mimalloc hands pages back to the kernel
 /// 10 ms after a free, and a training step frees and re-allocates the same ~1 GB of tensors,
 /// so the kernel faulted in and zeroed them again every step (20x the page faults over 4 LOGO
-/// steps; keeping them gives +16-34% tokens/s, `bench/mimalloc_purge_ab.csv`). The process keeps its peak footprint, which a
-/// training run needs again at the next step anyway. `MIMALLOC_PURGE_DELAY` still wins.
+/// steps; keeping them gives +16-34% tokens/s, `bench/mimalloc_purge_ab.csv`). The process
+/// keeps its peak footprint, which a training run needs again at the next step anyway.
+/// `MIMALLOC_PURGE_DELAY` still wins.
 fn keep_freed_memory() {
     if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
         // SAFETY: called first thing in `main`, before any other thread exists (the setter
@@ -78,7 +79,8 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
-    /// Pretrain a DNABERT-style BERT with masked-language modelling (burn; a GPU through wgpu by default).
+    /// Pretrain a DNABERT-style BERT with masked-language modelling (burn; a GPU through wgpu
+    /// by default).
     Pretrain(Box<PretrainArgs>),
     /// Time a full training step (forward, backward, AdamW): tokens per second.
     Bench(bench_cmd::BenchArgs),
@@ -574,7 +576,7 @@ fn pretrain(args: PretrainArgs) -> Result<()> {
 }
 
 fn list_devices() {
-    use cmgems_native::backend::{select_device, wgpu_adapters, BackendChoice};
+    use cmgems_native::backend::{cuda_devices, select_device, wgpu_adapters, BackendChoice};
     let adapters = wgpu_adapters();
     if adapters.is_empty() {
         println!("wgpu: no adapter (no Vulkan/Metal/DX12 driver found)");
@@ -583,12 +585,9 @@ fn list_devices() {
         let kind = if a.hardware { "GPU" } else { "software" };
         println!("wgpu {i}: {} ({kind})", a.name);
     }
-    match select_device(BackendChoice::Cuda) {
-        s if s.fallback.is_none() => println!("cuda: {:?}", s.device),
-        s => {
-            let why = s.fallback.unwrap_or_default();
-            println!("cuda: {}", why.split(';').next().unwrap_or_default());
-        }
+    match cuda_devices() {
+        Ok(all) => all.iter().for_each(|d| println!("cuda: {d:?}")),
+        Err(reason) => println!("cuda: {reason}"),
     }
     println!("cpu: Flex, {} threads", rayon::current_num_threads());
     let auto = select_device(BackendChoice::Auto);

@@ -171,13 +171,7 @@ pub fn run(
             (trainer, model_config, state)
         }
     };
-    let mut trainer = trainer.with_devices(
-        selected
-            .others
-            .iter()
-            .map(|d| d.clone().autodiff())
-            .collect(),
-    );
+    let mut trainer = trainer.with_devices(selected.autodiff_others());
     let start = trainer.step;
     let mut metrics = MetricsLog::open(out, start)?;
     keep_lines_up_to(&out.join(EVENTS_FILE), start)?;
