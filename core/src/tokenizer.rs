@@ -6,6 +6,7 @@
 //! nucleotide positions that the inspector and the maskers' "whole k-mer" spans rely on.
 
 use crate::error::{CoreError, Result};
+pub use crate::input::form::InputForm;
 use crate::kmer::{Kmer, K, NUCLEOTIDE_CODE};
 use crate::vocab::{SpecialToken, Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
 use alloc::string::String;
@@ -15,16 +16,6 @@ use serde::{Deserialize, Serialize};
 
 /// BERT's maximum input length, [CLS] and [SEP] included.
 pub const MAX_MODEL_LEN: usize = 512;
-
-/// How a text was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InputForm {
-    /// A run of letters, one per nucleotide.
-    Nucleotides,
-    /// Whitespace-separated k-mers.
-    KmerText,
-}
 
 /// What [`Tokenizer::encode`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,14 +84,18 @@ impl Tokenizer {
         self.max_len - 2
     }
 
-    /// Reads `text` as k-mer text if it holds whitespace between words, else as
-    /// nucleotides; surrounding double quotes are dropped. Appends to `out` (cleared first).
+    /// Reads `text` as k-mer text or nucleotides, as [`crate::input::detect_form`] decides
+    /// (whitespace between nucleotides is dropped); surrounding double quotes are dropped.
+    /// Appends to `out` (cleared first).
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) -> Result<Encoding> {
         let text = strip_quotes(text.trim());
-        if text.split_ascii_whitespace().nth(1).is_some() {
-            self.encode_kmer_text(text, out)
-        } else {
-            Ok(self.encode_nucleotides(text.as_bytes(), out))
+        match crate::input::detect_form(text, self.k()) {
+            InputForm::KmerText => self.encode_kmer_text(text, out),
+            InputForm::Nucleotides if text.bytes().any(|b| b.is_ascii_whitespace()) => {
+                let letters: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                Ok(self.encode_nucleotides(&letters, out))
+            }
+            InputForm::Nucleotides => Ok(self.encode_nucleotides(text.as_bytes(), out)),
         }
     }
 
