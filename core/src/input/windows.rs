@@ -7,11 +7,12 @@
 //! no k-mer is lost between windows. The browser shows these windows and `train mask`
 //! writes one JSON line per window, so both mask the same inputs.
 
+use super::form::{detect_form, InputForm};
 use crate::error::{CoreError, Result};
 use crate::kmer::K;
 use crate::rank::{Rank, RankTable, NO_KMER_RANK};
-use crate::tokenizer::{Tokenizer, MAX_MODEL_LEN};
-use crate::vocab::UNK_ID;
+use crate::tokenizer::{kmer_text_ids, strip_quotes, Tokenizer, MAX_MODEL_LEN};
+use crate::vocab::{CLS_ID, SEP_ID, UNK_ID};
 use alloc::format;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -103,31 +104,50 @@ impl Windows {
                 seq.len()
             )));
         }
+        // The tokenizer takes at most 510 k-mers at a time: tokenize back to back.
         let tokenizer = Tokenizer::new(k, MAX_MODEL_LEN, false)?;
-        let ranges: Vec<Range<usize>> = spec.token_ranges(tokens).collect();
-        let mut inputs = Vec::with_capacity(tokens + 2 * ranges.len());
-        let mut offsets = Vec::with_capacity(ranges.len());
+        let mut ids = Vec::with_capacity(tokens);
         let mut buf = Vec::with_capacity(MAX_MODEL_LEN);
-        let mut unknown = 0;
-        let mut counted = 0;
-        for r in &ranges {
-            let enc = tokenizer.encode_nucleotides(&seq[WindowSpec::nucleotides(r, k)], &mut buf);
-            // Unknown tokens of the part no earlier window covered.
-            let fresh = counted.max(r.start) - r.start + 1..buf.len() - 1;
-            unknown += buf[fresh].iter().filter(|&&id| id == UNK_ID).count();
-            debug_assert!(enc.unknown <= r.len());
-            counted = r.end;
-            offsets.push(inputs.len());
-            inputs.extend_from_slice(&buf);
+        for r in WindowSpec::default().token_ranges(tokens) {
+            tokenizer.encode_nucleotides(&seq[WindowSpec::nucleotides(&r, k)], &mut buf);
+            ids.extend_from_slice(&buf[1..buf.len() - 1]);
         }
-        Ok(Windows {
+        Ok(Windows::from_ids(k, ids, spec))
+    }
+
+    /// Raw DNA or k-mer text (as [`detect_form`] decides; whitespace between nucleotides
+    /// dropped) into the windows of `spec`. Errors: a k-mer word of the wrong length, or
+    /// no k-mer at all.
+    pub fn from_text(text: &str, k: K, spec: WindowSpec) -> Result<Windows> {
+        let text = strip_quotes(text.trim());
+        match detect_form(text, k) {
+            InputForm::KmerText => Ok(Windows::from_ids(k, kmer_text_ids(k, text)?, spec)),
+            InputForm::Nucleotides => {
+                let letters: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                Windows::new(&letters, k, spec)
+            }
+        }
+    }
+
+    /// Windows over the k-mer ids of a whole sequence (no specials).
+    pub fn from_ids(k: K, ids: Vec<u32>, spec: WindowSpec) -> Windows {
+        let ranges: Vec<Range<usize>> = spec.token_ranges(ids.len()).collect();
+        let mut inputs = Vec::with_capacity(ids.len() + 2 * ranges.len());
+        let mut offsets = Vec::with_capacity(ranges.len());
+        for r in &ranges {
+            offsets.push(inputs.len());
+            inputs.push(CLS_ID);
+            inputs.extend_from_slice(&ids[r.clone()]);
+            inputs.push(SEP_ID);
+        }
+        Windows {
             k,
-            tokens,
-            unknown,
+            tokens: ids.len(),
+            unknown: ids.iter().filter(|&&id| id == UNK_ID).count(),
             ranges,
             offsets,
             inputs,
-        })
+        }
     }
 
     pub fn k(&self) -> K {
@@ -194,7 +214,7 @@ impl Windows {
 mod tests {
     use super::*;
     use crate::synthetic::example_sequence;
-    use crate::vocab::{Vocab, CLS_ID, SEP_ID};
+    use crate::vocab::Vocab;
     use crate::Kmer;
     use alloc::string::ToString;
 
@@ -264,6 +284,19 @@ mod tests {
                 .all(|p| p[1].start == p[0].start + 4 && p[0].end < tokens));
         }
         assert_eq!(spec.token_ranges(0).count(), 0);
+    }
+
+    #[test]
+    fn kmer_text_and_raw_text_give_the_same_windows() {
+        let seq = sequence(1200);
+        let raw = core::str::from_utf8(&seq).unwrap();
+        let words: Vec<&str> = (0..seq.len() - 5).map(|i| &raw[i..i + 6]).collect();
+        let spec = WindowSpec::new(300, 250).unwrap();
+        let from_kmers = Windows::from_text(&words.join(" "), K::SIX, spec).unwrap();
+        let from_raw = Windows::from_text(raw, K::SIX, spec).unwrap();
+        assert_eq!(from_kmers, from_raw);
+        assert_eq!(from_raw, Windows::new(&seq, K::SIX, spec).unwrap());
+        assert!(Windows::from_text("AAAAAA AAAA", K::SIX, spec).is_err());
     }
 
     #[test]
