@@ -10,7 +10,7 @@
 //! - **Probability**: add-one (Laplace) smoothing over that support,
 //!   p(id) = (count(id) + 1) / (N + 4^k), N the k-mer tokens counted, so a k-mer unseen in
 //!   training still has a finite loss and the probabilities sum to 1 over the k-mers.
-//! - **Skipped**: a training id or an eval label that is not a k-mer id ([UNK], any other
+//! - **Skipped**: a training id or an eval label that is not a k-mer id (`[UNK]`, any other
 //!   special, out of range) is left out and counted in `skipped`. Pretraining pieces are
 //!   cut from ACGT runs (SPEC §5), so neither occurs there; a non-zero count says the input
 //!   was not what the baseline assumes. [`IGNORE_LABEL`] positions (not masked) are not
@@ -61,7 +61,7 @@ impl UnigramCounts {
         self.total
     }
 
-    /// Ids seen that are not k-mers ([PAD], [CLS], [SEP], [UNK], [MASK], out of range).
+    /// Ids seen that are not k-mers (`[PAD]`, `[CLS]`, `[SEP]`, `[UNK]`, `[MASK]`, out of range).
     pub fn skipped(&self) -> u64 {
         self.skipped
     }
@@ -147,7 +147,7 @@ impl UnigramScorer {
         self.tokens
     }
 
-    /// Labels left out because they are not k-mer ids (e.g. [UNK]).
+    /// Labels left out because they are not k-mer ids (e.g. `[UNK]`).
     pub fn skipped(&self) -> u64 {
         self.skipped
     }

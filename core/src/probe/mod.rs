@@ -28,6 +28,7 @@ pub use logistic::{FitInfo, LogisticConfig, LogisticModel};
 
 use crate::error::Result;
 use crate::metrics::{roc_auc_binary, roc_auc_ovr, ConfusionMatrix};
+use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 
 /// A fitted probe: the train split's standardiser and the logistic model on top.
@@ -88,21 +89,16 @@ impl Probe {
         &self.model
     }
 
-    /// Raw rows standardised with the train statistics.
-    fn scaled(&self, x: &Features) -> Result<alloc::vec::Vec<f64>> {
-        self.standardizer.transform(x)
-    }
-
     /// Class probabilities of raw rows, row-major n x n_classes.
-    pub fn predict_proba(&self, x: &Features) -> Result<alloc::vec::Vec<f64>> {
-        let s = self.scaled(x)?;
+    pub fn predict_proba(&self, x: &Features) -> Result<Vec<f64>> {
+        let s = self.standardizer.transform(x)?;
         self.model
             .predict_proba(&Features::new(&s, x.n_features())?)
     }
 
     /// Predicted classes of raw rows.
-    pub fn predict(&self, x: &Features) -> Result<alloc::vec::Vec<usize>> {
-        let s = self.scaled(x)?;
+    pub fn predict(&self, x: &Features) -> Result<Vec<usize>> {
+        let s = self.standardizer.transform(x)?;
         self.model.predict(&Features::new(&s, x.n_features())?)
     }
 
@@ -111,11 +107,12 @@ impl Probe {
     pub fn evaluate(&self, test: &Features, labels: &[usize]) -> Result<ProbeReport> {
         test.check_labels(labels)?;
         let c = self.model.n_classes();
-        let probs = self.predict_proba(test)?;
-        let pred = self.predict(test)?;
-        let cm = ConfusionMatrix::new(labels, &pred, c)?;
+        let scaled = self.standardizer.transform(test)?;
+        let scaled = Features::new(&scaled, test.n_features())?;
+        let probs = self.model.predict_proba(&scaled)?;
+        let cm = ConfusionMatrix::new(labels, &self.model.predict(&scaled)?, c)?;
         let auc = if c == 2 {
-            let pos: alloc::vec::Vec<f64> = probs.chunks_exact(2).map(|r| r[1]).collect();
+            let pos: Vec<f64> = probs.chunks_exact(2).map(|r| r[1]).collect();
             roc_auc_binary(labels, &pos)?
         } else {
             roc_auc_ovr(labels, &probs, c)?
