@@ -5,7 +5,7 @@
 //! inputs end to end as per-token flags and sums them up.
 
 use crate::windows::{Windows, WINDOW_TOKENS};
-use cmgems_core::mask::{MaskConfig, Masker, Strategy};
+use cmgems_core::mask::{Geometry, MaskConfig, Masker, Selection, Strategy};
 use cmgems_core::rank::{Rank, RankLookup, RankTable, NO_KMER_RANK};
 use cmgems_core::rng::SeededRng;
 use serde::Serialize;
@@ -42,6 +42,13 @@ pub struct LaneStats {
     pub centres: usize,
     /// Tokens hidden as whole k-mers (each hides 2k-1 tokens).
     pub whole_kmers: usize,
+    /// Spans the strategy drew: one of k tokens per centre (random span, GeneMask) and one
+    /// of 2k-1 tokens per whole k-mer (GeneMask, GLOBAL).
+    pub drawn_spans: usize,
+    /// Their lengths summed (clipped to the input). Overlapping spans hide their shared
+    /// tokens once, so `drawn_tokens - masked` is the overlap: the reason strategies that
+    /// draw about the same budget end with different masked shares.
+    pub drawn_tokens: usize,
     /// Mean NPMI rank (1 = most collocated) of the masked k-mer tokens, [UNK] left out.
     pub mean_rank_masked: Option<f64>,
     /// Mean NPMI rank of all k-mer tokens of the sequence, for comparison.
@@ -86,6 +93,8 @@ pub fn lane(
     let k = windows.k().get();
     let mut flags = vec![0u8; windows.tokens()];
     let (mut maskable, mut spans, mut centres, mut whole_kmers) = (0, 0, 0, 0);
+    let mut drawn = Drawn::default();
+    let geometry = Geometry::new(windows.k());
     for (w, input) in windows.iter().enumerate() {
         let mut rng = SeededRng::derive(settings.seed, w as u64);
         let sel = masker.select(strategy, input, &mut rng);
@@ -120,16 +129,43 @@ pub fn lane(
         maskable += sel.maskable;
         centres += sel.centres.len();
         whole_kmers += sel.expanded.len();
+        drawn.add(&geometry, strategy, &sel);
     }
     let ranks = windows.ranks(table);
-    let stats = summarise(
+    let mut stats = summarise(
         strategy,
         &flags,
         &ranks,
         top1_cut(table),
         [maskable, spans, centres, whole_kmers],
     );
+    (stats.drawn_spans, stats.drawn_tokens) = (drawn.spans, drawn.tokens);
     Ok(Lane { flags, stats })
+}
+
+/// The spans a strategy drew, before overlapping ones merge.
+#[derive(Debug, Default, Clone, Copy)]
+struct Drawn {
+    spans: usize,
+    tokens: usize,
+}
+
+impl Drawn {
+    /// Adds one input's spans. GLOBAL's centre draws only count m, so they span nothing.
+    fn add(&mut self, g: &Geometry, strategy: Strategy, sel: &Selection) {
+        let mut span = |(lo, hi): (usize, usize)| {
+            self.spans += 1;
+            self.tokens += hi + 1 - lo;
+        };
+        if strategy != Strategy::Global {
+            sel.centres
+                .iter()
+                .for_each(|&c| span(g.nucleotide_span(c, sel.end)));
+        }
+        sel.expanded
+            .iter()
+            .for_each(|&b| span(g.kmer_span(b, sel.end)));
+    }
 }
 
 fn summarise(
@@ -176,6 +212,8 @@ fn summarise(
         spans,
         centres,
         whole_kmers,
+        drawn_spans: 0,
+        drawn_tokens: 0,
         mean_rank_masked: mean(sum_masked, n_masked),
         mean_rank_all: mean(sum_all, n_all),
         mean_rank_whole_kmers: mean(sum_whole, n_whole),
@@ -275,6 +313,31 @@ mod tests {
         assert_eq!(s.mean_rank_whole_kmers, Some(2.0));
         assert_eq!(s.top1_hidden_share, Some(1.0));
         assert_eq!(top1_cut(&table(K::SIX)), 41);
+    }
+
+    #[test]
+    fn drawn_spans_cover_the_masked_tokens_and_count_overlaps() {
+        let t = table(K::SIX);
+        let w = Windows::new(&seq(5000), K::SIX).unwrap();
+        for strategy in Strategy::ALL {
+            let s = lane(&w, &t, strategy, settings(4, RankLookup::Kmer))
+                .unwrap()
+                .stats;
+            // Every masked token lies in a drawn span, so the spans sum to at least masked.
+            assert!(s.drawn_tokens >= s.masked, "{strategy}: {s:?}");
+            // Spans of k = 6 tokens per centre, 2k-1 = 11 per whole k-mer; clipping at an
+            // input's ends only shortens them.
+            let (spans, most) = match strategy {
+                Strategy::RandomSpan => (s.centres, 6 * s.centres),
+                Strategy::GeneMask => (
+                    s.centres + s.whole_kmers,
+                    6 * s.centres + 11 * s.whole_kmers,
+                ),
+                Strategy::Global => (s.whole_kmers, 11 * s.whole_kmers),
+            };
+            assert_eq!(s.drawn_spans, spans, "{strategy}");
+            assert!(s.drawn_tokens <= most, "{strategy}: {s:?}");
+        }
     }
 
     #[test]

@@ -62,3 +62,35 @@ export function randomDna(n, seed = 1) {
   }
   return out.join('');
 }
+
+// Records the text each canvas shows, so tests can read labels drawn on canvases: for every
+// fillText, the string and its horizontal extent in canvas pixels (from textAlign, the
+// measured width, maxWidth and the transform). A clearRect from (0, 0) starts the canvas
+// afresh; drawImage of another canvas copies that canvas's texts. Read them in the page with
+// window.__canvasText('overview').
+export const RECORD_CANVAS_TEXT = () => {
+  const texts = new WeakMap();
+  const of = (canvas) => texts.get(canvas) || texts.set(canvas, []).get(canvas);
+  const P = CanvasRenderingContext2D.prototype;
+  const { fillText, clearRect, drawImage } = P;
+  P.fillText = function (text, x, y, maxWidth) {
+    const s = String(text);
+    let w = this.measureText(s).width;
+    if (maxWidth !== undefined) w = Math.min(w, maxWidth);
+    const m = this.getTransform();
+    const align = this.textAlign;
+    const lx = align === 'center' ? x - w / 2 : align === 'right' || align === 'end' ? x - w : x;
+    const rotated = Math.abs(m.b) > 1e-9 || Math.abs(m.c) > 1e-9;
+    of(this.canvas).push({ text: s, left: m.a * lx + m.e, right: m.a * (lx + w) + m.e, rotated, font: this.font, scale: m.a });
+    return fillText.call(this, text, x, y, ...(maxWidth === undefined ? [] : [maxWidth]));
+  };
+  P.clearRect = function (x, y, ...rest) {
+    if (x === 0 && y === 0) texts.set(this.canvas, []);
+    return clearRect.call(this, x, y, ...rest);
+  };
+  P.drawImage = function (src, ...rest) {
+    if (src instanceof HTMLCanvasElement && texts.has(src)) of(this.canvas).push(...texts.get(src));
+    return drawImage.call(this, src, ...rest);
+  };
+  window.__canvasText = (id) => (texts.get(document.getElementById(id)) || []).map((t) => ({ ...t, width: document.getElementById(id).width }));
+};
