@@ -144,23 +144,28 @@ async function selectRecord(index) {
   }
 }
 
-async function remask() {
+// Masks the lanes again. `only`: the strategies whose masks can have changed (the rank
+// lookup leaves random span as it was); the others keep theirs.
+async function remask(only = STRATEGIES) {
   if (!st.view) { render(); return; }
   const gen = ++st.maskGen;
   const t0 = performance.now();
   const seed = Number($('seed').value);
   const lookup = $('as-coded').checked ? 'position' : 'kmer';
+  const kept = st.byStrategy;
+  const strategies = kept && st.maskedView === st.view ? only : STRATEGIES;
   try {
-    const r = await track(st.engine.call('mask', { strategies: STRATEGIES, seed, lookup }));
+    const r = await track(st.engine.call('mask', { strategies, seed, lookup }));
     if (gen !== st.maskGen) return; // a newer request is on its way
     const t1 = performance.now();
-    st.byStrategy = {};
-    STRATEGIES.forEach((s, i) => { st.byStrategy[s] = { flags: r.flags[i], stats: r.stats[i] }; });
+    st.byStrategy = { ...(strategies === STRATEGIES ? {} : kept) };
+    st.maskedView = st.view;
+    strategies.forEach((s, i) => { st.byStrategy[s] = { flags: r.flags[i], stats: r.stats[i] }; });
     const r0 = performance.now();
     render();
     const r1 = performance.now();
     st.timing = { maskMs: r.maskMs, roundTripMs: t1 - t0, renderMs: r1 - r0, totalMs: r1 - t0, tokens: st.view.tokens };
-    $('timing').textContent = `mask 3 strategies + render ${fmt(st.view.tokens)} tokens: ${st.timing.totalMs.toFixed(1)} ms (mask in worker ${r.maskMs.toFixed(1)} ms, draw ${st.timing.renderMs.toFixed(1)} ms)`;
+    $('timing').textContent = `mask ${strategies.length} strateg${strategies.length === 1 ? 'y' : 'ies'} + render ${fmt(st.view.tokens)} tokens: ${st.timing.totalMs.toFixed(1)} ms (mask in worker ${r.maskMs.toFixed(1)} ms, draw ${st.timing.renderMs.toFixed(1)} ms)`;
   } catch (e) {
     showMessage(e.message);
   }
@@ -392,7 +397,6 @@ function renderOverview(lanes, first, last, width) {
     g.font = '10.5px system-ui, sans-serif';
     const cols = width - LABEL_W;
     const per = v.tokens / cols;
-    // A few token numbers along the top.
     // A few token numbers along the top; the first and last align to the strip's ends.
     for (let i = 0; i <= 4; i++) {
       const t = Math.max(1, Math.round((v.tokens * i) / 4));
@@ -401,6 +405,7 @@ function renderOverview(lanes, first, last, width) {
     }
     g.textAlign = 'left';
     let y = OV.head;
+    const strips = new Map();
     for (const lane of lanes) {
       const color = STRATEGY_INFO[lane.strategy].color;
       g.fillStyle = '#f0f0f0';
@@ -416,15 +421,10 @@ function renderOverview(lanes, first, last, width) {
           const w = 1 / per;
           for (let t = 0; t < v.tokens; t++) if (f[t] & FLAG.MASKED) g.fillRect(LABEL_W + t * w, y, Math.max(1, w), OV.lane);
         } else {
-          for (let c = 0; c < cols; c++) {
-            const a = Math.floor(c * per), b = Math.min(v.tokens, Math.floor((c + 1) * per));
-            let n = 0;
-            for (let t = a; t < b; t++) n += f[t] & FLAG.MASKED;
-            if (!n) continue;
-            g.globalAlpha = Math.min(1, 0.15 + (2.5 * n) / (b - a));
-            g.fillRect(LABEL_W + c, y, 1, OV.lane);
-          }
-          g.globalAlpha = 1;
+          // One pixel row per strategy (the CM lanes reuse theirs), stretched to the lane.
+          if (!strips.has(lane.strategy)) strips.set(lane.strategy, densityStrip(f, v.tokens, Math.max(1, Math.floor(cols)), color));
+          g.imageSmoothingEnabled = false;
+          g.drawImage(strips.get(lane.strategy), LABEL_W, y, cols, OV.lane);
         }
       }
       y += OV.lane + OV.gap;
@@ -447,6 +447,26 @@ function renderOverview(lanes, first, last, width) {
   // Lines from the box to the detail view's edges: the tracks below zoom into the box.
   g.lineWidth = 1; g.strokeStyle = '#888';
   g.beginPath(); g.moveTo(x0, yb); g.lineTo(LABEL_W, height); g.moveTo(x1, yb); g.lineTo(width, height); g.stroke();
+}
+
+// A canvas one pixel high and `cols` wide: per column, the lane colour at an opacity that
+// grows with the share of masked tokens under it. Pixels are written, not filled one by one.
+function densityStrip(flags, tokens, cols, color) {
+  const img = new ImageData(cols, 1);
+  const rgb = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+  const per = tokens / cols;
+  for (let c = 0; c < cols; c++) {
+    const a = Math.floor(c * per), b = Math.min(tokens, Math.floor((c + 1) * per));
+    let n = 0;
+    for (let t = a; t < b; t++) n += flags[t] & FLAG.MASKED;
+    if (!n) continue;
+    img.data.set(rgb, 4 * c);
+    img.data[4 * c + 3] = Math.round(255 * Math.min(1, 0.15 + (2.5 * n) / (b - a)));
+  }
+  const strip = document.createElement('canvas');
+  strip.width = cols; strip.height = 1;
+  strip.getContext('2d').putImageData(img, 0, 0);
+  return strip;
 }
 
 function onOverviewClick(e) {
@@ -680,7 +700,20 @@ function debounced(fn, ms) {
     }, ms);
   };
 }
-const scheduleCurriculum = debounced(() => updateCurriculum(), 60);
+// Runs fn now, or, while a run is in flight, once more after it with the latest values: a
+// dragged slider updates as fast as the worker answers, with no fixed delay.
+function coalesced(fn) {
+  let running = false, again = false;
+  return async () => {
+    if (running) { again = true; return; }
+    running = true;
+    busy(1);
+    try {
+      do { again = false; await fn(); } while (again);
+    } finally { running = false; busy(-1); }
+  };
+}
+const scheduleCurriculum = coalesced(() => updateCurriculum());
 async function updateCurriculum() {
   const maxSteps = Math.max(1, Number($('max-steps').value) || 1);
   const stepEl = $('step');
@@ -1077,7 +1110,7 @@ function wire() {
   const reseed = async () => { scheduleCurriculum(); await remask(); };
   on('seed', 'change', reseed);
   on('resample', 'click', () => { $('seed').value = String(Number($('seed').value) + 1); return reseed(); });
-  on('as-coded', 'change', remask);
+  on('as-coded', 'change', () => remask(['genemask', 'global']));
   $('step').addEventListener('input', scheduleCurriculum);
   $('max-steps').addEventListener('change', scheduleCurriculum);
   on('threshold', 'change', () => (st.metrics ? replayGems() : updateCurriculum()));

@@ -85,6 +85,37 @@ pub fn lane(
     strategy: Strategy,
     settings: LaneSettings,
 ) -> Result<Lane, String> {
+    lane_with_ranks(windows, table, &windows.ranks(table), strategy, settings)
+}
+
+/// One lane per strategy (equal strategies share one computation), the tokens' ranks
+/// looked up once for all of them.
+pub fn lanes(
+    windows: &Windows,
+    table: &RankTable,
+    strategies: &[Strategy],
+    settings: LaneSettings,
+) -> Result<Vec<Lane>, String> {
+    let ranks = windows.ranks(table);
+    let mut done: Vec<Lane> = Vec::with_capacity(strategies.len());
+    for &s in strategies {
+        let lane = match done.iter().find(|l| l.stats.strategy == s) {
+            Some(l) => l.clone(),
+            None => lane_with_ranks(windows, table, &ranks, s, settings)?,
+        };
+        done.push(lane);
+    }
+    Ok(done)
+}
+
+/// [`lane`] given `windows.ranks(table)`.
+fn lane_with_ranks(
+    windows: &Windows,
+    table: &RankTable,
+    ranks: &[Rank],
+    strategy: Strategy,
+    settings: LaneSettings,
+) -> Result<Lane, String> {
     let config = MaskConfig {
         rank_lookup: settings.rank_lookup,
         ..MaskConfig::for_k(windows.k())
@@ -101,14 +132,11 @@ pub fn lane(
         // Position p of the input (1 = first k-mer) is global token base + p - 1.
         let base = w * WINDOW_TOKENS;
         let out = &mut flags[base..base + input.len() - 2];
+        // Branch-free: masked positions are coin flips to a branch predictor.
         let mut previous = false;
-        for (p, &m) in sel.masked.iter().enumerate().skip(1).take(out.len()) {
-            if m {
-                out[p - 1] |= flag::MASKED;
-                if !previous {
-                    spans += 1;
-                }
-            }
+        for (f, &m) in out.iter_mut().zip(&sel.masked[1..]) {
+            *f |= m as u8 * flag::MASKED;
+            spans += (m & !previous) as usize;
             previous = m;
         }
         for &c in sel.centres {
@@ -131,11 +159,10 @@ pub fn lane(
         whole_kmers += sel.expanded.len();
         drawn.add(&geometry, strategy, &sel);
     }
-    let ranks = windows.ranks(table);
     let mut stats = summarise(
         strategy,
         &flags,
-        &ranks,
+        ranks,
         top1_cut(table),
         [maskable, spans, centres, whole_kmers],
     );
@@ -175,30 +202,28 @@ fn summarise(
     top1: Rank,
     [maskable, spans, centres, whole_kmers]: [usize; 4],
 ) -> LaneStats {
+    // Integer sums without data-dependent branches (a rank fits u16, a sum of a million
+    // of them u64): one pass per lane stays a few ms on a 1 Mb sequence.
     let (mut masked, mut top1_tokens, mut top1_masked) = (0usize, 0usize, 0usize);
-    let (mut sum_all, mut n_all, mut sum_masked, mut n_masked) = (0f64, 0usize, 0f64, 0usize);
-    let (mut sum_whole, mut n_whole) = (0f64, 0usize);
+    let (mut sum_all, mut n_all, mut sum_masked, mut n_masked) = (0u64, 0usize, 0u64, 0usize);
+    let (mut sum_whole, mut n_whole) = (0u64, 0usize);
     for (&f, &r) in flags.iter().zip(ranks) {
-        let is_masked = f & flag::MASKED != 0;
-        masked += is_masked as usize;
-        if r == NO_KMER_RANK {
-            continue;
-        }
-        sum_all += r as f64;
-        n_all += 1;
-        if is_masked {
-            sum_masked += r as f64;
-            n_masked += 1;
-        }
-        if f & flag::WHOLE_KMER != 0 {
-            sum_whole += r as f64;
-            n_whole += 1;
-        }
-        if r <= top1 {
-            top1_tokens += 1;
-            top1_masked += is_masked as usize;
-        }
+        let is_masked = (f & flag::MASKED != 0) as usize;
+        let scored = (r != NO_KMER_RANK) as usize;
+        let whole = (f & flag::WHOLE_KMER != 0) as usize & scored;
+        let top = (r <= top1) as usize & scored;
+        let r = r as u64 * scored as u64;
+        masked += is_masked;
+        sum_all += r;
+        n_all += scored;
+        sum_masked += r * is_masked as u64;
+        n_masked += is_masked & scored;
+        sum_whole += r * whole as u64;
+        n_whole += whole;
+        top1_tokens += top;
+        top1_masked += top & is_masked;
     }
+    let (sum_all, sum_masked, sum_whole) = (sum_all as f64, sum_masked as f64, sum_whole as f64);
     let mean = |s: f64, n: usize| (n > 0).then(|| s / n as f64);
     LaneStats {
         strategy,

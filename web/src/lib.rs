@@ -426,18 +426,15 @@ pub fn mask_lanes(
         seed: whole("seed", seed)?,
         rank_lookup: lookup_of(rank_lookup)?,
     };
-    let mut done: Vec<lanes::Lane> = Vec::with_capacity(strategies.len());
-    for s in strategies {
-        // Equal strategies give equal lanes (same seed): compute each once.
-        let lane = match done.iter().find(|l| l.stats.strategy == s) {
-            Some(l) => l.clone(),
-            None => {
-                lanes::lane(&seq.windows, table.table.rank_table(), s, settings).map_err(js_err)?
-            }
-        };
-        done.push(lane);
-    }
-    Ok(LaneSet { lanes: done })
+    // Equal strategies give equal lanes (same seed): each is computed once.
+    let lanes = lanes::lanes(
+        &seq.windows,
+        table.table.rank_table(),
+        &strategies,
+        settings,
+    )
+    .map_err(js_err)?;
+    Ok(LaneSet { lanes })
 }
 
 #[wasm_bindgen]

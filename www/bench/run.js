@@ -83,9 +83,8 @@ async function paste5mb(page, url) {
   const n = 5 * 1024 * 1024;
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   await page.evaluate((text) => navigator.clipboard.writeText(text), randomDna(n, 44));
-  await page.evaluate(() => { const el = document.getElementById('seq-input'); el.value = ''; el.dispatchEvent(new Event('input')); });
-  await settled(page);
   await page.focus('#seq-input');
+  await page.keyboard.press('Control+A');
   await page.evaluate(() => {
     window.__gaps = { last: performance.now(), max: 0 };
     window.__tick = setInterval(() => { const t = performance.now(); window.__gaps.max = Math.max(window.__gaps.max, t - window.__gaps.last); window.__gaps.last = t; }, 10);
@@ -96,15 +95,13 @@ async function paste5mb(page, url) {
   await settled(page);
   const lanesMs = Date.now() - t0;
   const stall = await page.evaluate(() => { clearInterval(window.__tick); return window.__gaps.max; });
-  const keyMs = await page.evaluate(() => {
-    const el = document.getElementById('seq-input');
-    const t = performance.now();
-    el.setRangeText('A', el.value.length, el.value.length, 'end');
-    el.dispatchEvent(new Event('input'));
-    return performance.now() - t;
-  });
+  // A real keystroke, until the frame after it.
+  const k0 = Date.now();
+  await page.keyboard.type('A');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+  const keyMs = Date.now() - k0;
   await settled(page);
-  return { nucleotides: n, paste_to_lanes_ms: lanesMs, longest_main_thread_stall_ms: Math.round(stall), keystroke_after_ms: Math.round(keyMs * 10) / 10 };
+  return { nucleotides: n, paste_to_lanes_ms: lanesMs, longest_main_thread_stall_ms: Math.round(stall), keystroke_after_ms: keyMs };
 }
 
 const srv = await serve();
