@@ -77,7 +77,9 @@ function showMessage(text) {
   m.scrollIntoView({ block: 'nearest' });
 }
 function clearMessage() { $('message').hidden = true; $('message').textContent = ''; }
-const fmt = (n) => n.toLocaleString('en-US');
+// One formatter for every number: toLocaleString builds a new one per call (ms per render).
+const NUMBER = new Intl.NumberFormat('en-US');
+const fmt = (n) => NUMBER.format(n);
 const pct = (x) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 // ---------- lanes: fixed strategies plus the two curricula at the chosen step ----------
@@ -154,11 +156,14 @@ async function remask(only = STRATEGIES) {
   const lookup = $('as-coded').checked ? 'position' : 'kmer';
   const kept = st.byStrategy;
   const strategies = kept && st.maskedView === st.view ? only : STRATEGIES;
+  st.maskInFlight = true;
   try {
     const r = await track(st.engine.call('mask', { strategies, seed, lookup }));
     if (gen !== st.maskGen) return; // a newer request is on its way
+    st.maskInFlight = false;
     const t1 = performance.now();
     st.byStrategy = { ...(strategies === STRATEGIES ? {} : kept) };
+    st.flagsGen = (st.flagsGen || 0) + 1; // keys the overview and the stats table
     st.maskedView = st.view;
     strategies.forEach((s, i) => { st.byStrategy[s] = { flags: r.flags[i], stats: r.stats[i] }; });
     const r0 = performance.now();
@@ -167,6 +172,7 @@ async function remask(only = STRATEGIES) {
     st.timing = { maskMs: r.maskMs, roundTripMs: t1 - t0, renderMs: r1 - r0, totalMs: r1 - t0, tokens: st.view.tokens };
     $('timing').textContent = `mask ${strategies.length} strateg${strategies.length === 1 ? 'y' : 'ies'} + render ${fmt(st.view.tokens)} tokens: ${st.timing.totalMs.toFixed(1)} ms (mask in worker ${r.maskMs.toFixed(1)} ms, draw ${st.timing.renderMs.toFixed(1)} ms)`;
   } catch (e) {
+    if (gen === st.maskGen) st.maskInFlight = false;
     showMessage(e.message);
   }
 }
@@ -381,7 +387,7 @@ function renderOverview(lanes, first, last, width) {
   const height = OV.head + lanes.length * (OV.lane + OV.gap) + OV.foot;
   const dpr = window.devicePixelRatio || 1;
   // Lane labels are in the key: they name the step the CM lanes are drawn at.
-  const key = [v.name, v.tokens, width, st.byStrategy && st.maskGen, lanes.map((l) => `${l.strategy}:${l.label}`).join()].join('|');
+  const key = [v.name, v.tokens, width, st.byStrategy && st.flagsGen, lanes.map((l) => `${l.strategy}:${l.label}`).join()].join('|');
   if (st.overviewKey !== key) {
     st.overviewKey = key;
     const off = st.overviewImage || (st.overviewImage = document.createElement('canvas'));
@@ -566,11 +572,17 @@ function drawLegend() {
 }
 
 // ---------- stats and tables ----------
+// Rebuilt only when the lanes or their masks change, not on every scroll: a new table
+// costs the page a layout.
 function fillStats() {
+  const lanes = laneSpecs();
+  const key = st.view && st.byStrategy ? [st.flagsGen, st.view.name, ...lanes.map((l) => `${l.strategy}:${l.label}`)].join('|') : null;
+  if (key && key === st.statsKey) return;
+  st.statsKey = key;
   const body = $('stats').tBodies[0];
   body.innerHTML = '';
-  if (!st.view || !st.byStrategy) return;
-  for (const lane of laneSpecs()) {
+  if (!key) return;
+  for (const lane of lanes) {
     const s = st.byStrategy[lane.strategy].stats;
     const tr = body.insertRow();
     tr.dataset.strategy = lane.strategy;
@@ -726,9 +738,11 @@ async function updateCurriculum() {
     const r = await st.engine.call('cmStep', { maxSteps, step, seed });
     st.cm.draw = r.draw;
     st.cm.schedule = r.schedule;
+    // A mask on its way will draw the lanes anyway (a resample redraws the seed's CM-Step).
+    const drawLanes = !st.maskInFlight;
     $('cm-step-status').textContent = `CM-Step: p_global = ${r.draw.p_global.toFixed(2)} at step ${fmt(step)}; this step's draw (replayed from seed ${seed} with core's curriculum) is ${STRATEGY_INFO[r.draw.strategy].label}. ${fmt(r.draw.global_draws)} of ${fmt(step + 1)} steps so far drew GLOBAL.`;
     $('cm-gems-status').textContent = gemsStatus(step);
-    render();
+    if (drawLanes) render();
     drawPlot();
   } catch (e) {
     showMessage(e.message);
@@ -809,7 +823,9 @@ const axisNum = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
 function drawPlot() {
   const c = $('plot');
   const dpr = window.devicePixelRatio || 1;
-  const W = Math.max(300, Math.round(c.getBoundingClientRect().width || c.parentElement.clientWidth || 760));
+  // The width comes from the resize observer: reading it here would force a layout.
+  st.plotWidth ??= c.getBoundingClientRect().width;
+  const W = Math.max(300, Math.round(st.plotWidth || 760));
   const m = st.metrics;
   const g = c.getContext('2d');
   g.font = '12px system-ui, sans-serif';
@@ -1152,7 +1168,7 @@ function wire() {
     });
   }
   new ResizeObserver(() => { applyZoom(); layoutScroller(); render(); }).observe($('canvas-wrap'));
-  new ResizeObserver(() => drawPlot()).observe($('plot-section'));
+  new ResizeObserver(([entry]) => { st.plotWidth = entry.contentRect.width; drawPlot(); }).observe($('plot'));
 }
 
 async function main() {

@@ -85,7 +85,7 @@ pub fn lane(
     strategy: Strategy,
     settings: LaneSettings,
 ) -> Result<Lane, String> {
-    lane_with_ranks(windows, table, &windows.ranks(table), strategy, settings)
+    lane_in(&Sequence::new(windows, table), strategy, settings)
 }
 
 /// One lane per strategy (equal strategies share one computation), the tokens' ranks
@@ -96,35 +96,56 @@ pub fn lanes(
     strategies: &[Strategy],
     settings: LaneSettings,
 ) -> Result<Vec<Lane>, String> {
-    let ranks = windows.ranks(table);
+    let sequence = Sequence::new(windows, table);
     let mut done: Vec<Lane> = Vec::with_capacity(strategies.len());
     for &s in strategies {
         let lane = match done.iter().find(|l| l.stats.strategy == s) {
             Some(l) => l.clone(),
-            None => lane_with_ranks(windows, table, &ranks, s, settings)?,
+            None => lane_in(&sequence, s, settings)?,
         };
         done.push(lane);
     }
     Ok(done)
 }
 
-/// [`lane`] given `windows.ranks(table)`.
-fn lane_with_ranks(
-    windows: &Windows,
-    table: &RankTable,
-    ranks: &[Rank],
-    strategy: Strategy,
-    settings: LaneSettings,
-) -> Result<Lane, String> {
+/// What every lane of a sequence shares: its tokens' ranks and their sums.
+struct Sequence<'a> {
+    windows: &'a Windows,
+    table: &'a RankTable,
+    ranks: Vec<Rank>,
+    all: RankSums,
+}
+
+impl<'a> Sequence<'a> {
+    fn new(windows: &'a Windows, table: &'a RankTable) -> Sequence<'a> {
+        let ranks = windows.ranks(table);
+        let all = RankSums::of(&ranks, top1_cut(table));
+        Sequence {
+            windows,
+            table,
+            ranks,
+            all,
+        }
+    }
+}
+
+/// [`lane`] of a [`Sequence`].
+fn lane_in(seq: &Sequence, strategy: Strategy, settings: LaneSettings) -> Result<Lane, String> {
+    let Sequence {
+        windows,
+        table,
+        ranks,
+        all,
+    } = seq;
     let config = MaskConfig {
         rank_lookup: settings.rank_lookup,
         ..MaskConfig::for_k(windows.k())
     };
-    let mut masker = Masker::new(table.clone(), config).map_err(|e| e.to_string())?;
-    let k = windows.k().get();
+    let mut masker = Masker::new((*table).clone(), config).map_err(|e| e.to_string())?;
+    let top1 = top1_cut(table);
     let mut flags = vec![0u8; windows.tokens()];
-    let (mut maskable, mut spans, mut centres, mut whole_kmers) = (0, 0, 0, 0);
-    let mut drawn = Drawn::default();
+    let mut counts = Counts::default();
+    let (mut masked, mut whole) = (RankSums::default(), RankSums::default());
     let geometry = Geometry::new(windows.k());
     for (w, input) in windows.iter().enumerate() {
         let mut rng = SeededRng::derive(settings.seed, w as u64);
@@ -132,57 +153,57 @@ fn lane_with_ranks(
         // Position p of the input (1 = first k-mer) is global token base + p - 1.
         let base = w * WINDOW_TOKENS;
         let out = &mut flags[base..base + input.len() - 2];
-        // Branch-free: masked positions are coin flips to a branch predictor.
+        let ranks = &ranks[base..base + out.len()];
+        // Flags and sums in one branch-free pass over the input.
         let mut previous = false;
-        for (f, &m) in out.iter_mut().zip(&sel.masked[1..]) {
+        for ((f, &m), &r) in out.iter_mut().zip(&sel.masked[1..]).zip(ranks) {
             *f |= m as u8 * flag::MASKED;
-            spans += (m & !previous) as usize;
+            counts.spans += (m & !previous) as usize;
             previous = m;
+            masked.add(r, top1, m);
         }
         for &c in sel.centres {
             if (1..=out.len()).contains(&c) {
                 out[c - 1] |= flag::CENTRE;
             }
         }
-        for &b in sel.expanded {
-            let lo = b.saturating_sub(k - 1).max(1);
-            let hi = (b + k - 1).min(out.len());
-            for p in lo..=hi {
-                out[p - 1] |= flag::IN_WHOLE_KMER_SPAN;
-            }
-            if (1..=out.len()).contains(&b) {
-                out[b - 1] |= flag::WHOLE_KMER;
-            }
+        let n = out.len();
+        for &b in sel.expanded.iter().filter(|&&b| (1..=n).contains(&b)) {
+            let (lo, hi) = geometry.kmer_span(b, n);
+            out[lo - 1..hi]
+                .iter_mut()
+                .for_each(|f| *f |= flag::IN_WHOLE_KMER_SPAN);
+            out[b - 1] |= flag::WHOLE_KMER;
+            whole.add(ranks[b - 1], top1, true);
         }
-        maskable += sel.maskable;
-        centres += sel.centres.len();
-        whole_kmers += sel.expanded.len();
-        drawn.add(&geometry, strategy, &sel);
+        counts.add(&geometry, strategy, &sel);
     }
-    let mut stats = summarise(
-        strategy,
-        &flags,
-        ranks,
-        top1_cut(table),
-        [maskable, spans, centres, whole_kmers],
-    );
-    (stats.drawn_spans, stats.drawn_tokens) = (drawn.spans, drawn.tokens);
+    let stats = lane_stats(strategy, counts, *all, masked, whole);
     Ok(Lane { flags, stats })
 }
 
-/// The spans a strategy drew, before overlapping ones merge.
-#[derive(Debug, Default, Clone, Copy)]
-struct Drawn {
+/// What a lane drew, input by input.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Counts {
+    maskable: usize,
+    /// Runs of adjacent masked tokens.
     spans: usize,
-    tokens: usize,
+    centres: usize,
+    whole_kmers: usize,
+    /// Spans drawn, before overlapping ones merge, and their summed lengths.
+    drawn_spans: usize,
+    drawn_tokens: usize,
 }
 
-impl Drawn {
-    /// Adds one input's spans. GLOBAL's centre draws only count m, so they span nothing.
+impl Counts {
+    /// Adds one input's draws. GLOBAL's centre draws only count m, so they span nothing.
     fn add(&mut self, g: &Geometry, strategy: Strategy, sel: &Selection) {
+        self.maskable += sel.maskable;
+        self.centres += sel.centres.len();
+        self.whole_kmers += sel.expanded.len();
         let mut span = |(lo, hi): (usize, usize)| {
-            self.spans += 1;
-            self.tokens += hi + 1 - lo;
+            self.drawn_spans += 1;
+            self.drawn_tokens += hi + 1 - lo;
         };
         if strategy != Strategy::Global {
             sel.centres
@@ -195,56 +216,67 @@ impl Drawn {
     }
 }
 
-fn summarise(
-    strategy: Strategy,
-    flags: &[u8],
-    ranks: &[Rank],
-    top1: Rank,
-    [maskable, spans, centres, whole_kmers]: [usize; 4],
-) -> LaneStats {
-    // Integer sums without data-dependent branches (a rank fits u16, a sum of a million
-    // of them u64): one pass per lane stays a few ms on a 1 Mb sequence.
-    let (mut masked, mut top1_tokens, mut top1_masked) = (0usize, 0usize, 0usize);
-    let (mut sum_all, mut n_all, mut sum_masked, mut n_masked) = (0u64, 0usize, 0u64, 0usize);
-    let (mut sum_whole, mut n_whole) = (0u64, 0usize);
-    for (&f, &r) in flags.iter().zip(ranks) {
-        let is_masked = (f & flag::MASKED != 0) as usize;
-        let scored = (r != NO_KMER_RANK) as usize;
-        let whole = (f & flag::WHOLE_KMER != 0) as usize & scored;
-        let top = (r <= top1) as usize & scored;
-        let r = r as u64 * scored as u64;
-        masked += is_masked;
-        sum_all += r;
-        n_all += scored;
-        sum_masked += r * is_masked as u64;
-        n_masked += is_masked & scored;
-        sum_whole += r * whole as u64;
-        n_whole += whole;
-        top1_tokens += top;
-        top1_masked += top & is_masked;
+/// Rank sums over a set of tokens, [UNK] left out of the ranks. Branch-free: which tokens a
+/// lane masks is a coin flip to a branch predictor, and a 1 Mb sequence has a million.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct RankSums {
+    tokens: usize,
+    scored: usize,
+    sum: u64,
+    top1: usize,
+}
+
+impl RankSums {
+    /// Adds a token of rank r if `include`.
+    #[inline]
+    fn add(&mut self, r: Rank, top1: Rank, include: bool) {
+        let inc = include as usize;
+        let scored = (r != NO_KMER_RANK) as usize & inc;
+        self.tokens += inc;
+        self.scored += scored;
+        self.sum += r as u64 * scored as u64;
+        self.top1 += (r <= top1) as usize & scored;
     }
-    let (sum_all, sum_masked, sum_whole) = (sum_all as f64, sum_masked as f64, sum_whole as f64);
-    let mean = |s: f64, n: usize| (n > 0).then(|| s / n as f64);
+
+    /// Every token.
+    fn of(ranks: &[Rank], top1: Rank) -> RankSums {
+        let mut all = RankSums::default();
+        ranks.iter().for_each(|&r| all.add(r, top1, true));
+        all
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.scored > 0).then(|| self.sum as f64 / self.scored as f64)
+    }
+}
+
+fn lane_stats(
+    strategy: Strategy,
+    c: Counts,
+    all: RankSums,
+    masked: RankSums,
+    whole: RankSums,
+) -> LaneStats {
     LaneStats {
         strategy,
-        maskable,
-        masked,
-        masked_share: if maskable == 0 {
+        maskable: c.maskable,
+        masked: masked.tokens,
+        masked_share: if c.maskable == 0 {
             0.0
         } else {
-            masked as f64 / maskable as f64
+            masked.tokens as f64 / c.maskable as f64
         },
-        spans,
-        centres,
-        whole_kmers,
-        drawn_spans: 0,
-        drawn_tokens: 0,
-        mean_rank_masked: mean(sum_masked, n_masked),
-        mean_rank_all: mean(sum_all, n_all),
-        mean_rank_whole_kmers: mean(sum_whole, n_whole),
-        top1_tokens,
-        top1_masked,
-        top1_hidden_share: (top1_tokens > 0).then(|| top1_masked as f64 / top1_tokens as f64),
+        spans: c.spans,
+        centres: c.centres,
+        whole_kmers: c.whole_kmers,
+        drawn_spans: c.drawn_spans,
+        drawn_tokens: c.drawn_tokens,
+        mean_rank_masked: masked.mean(),
+        mean_rank_all: all.mean(),
+        mean_rank_whole_kmers: whole.mean(),
+        top1_tokens: all.top1,
+        top1_masked: masked.top1,
+        top1_hidden_share: (all.top1 > 0).then(|| masked.top1 as f64 / all.top1 as f64),
     }
 }
 
@@ -327,7 +359,24 @@ mod tests {
         // Whole k-mer at token 2 only: mean rank 2.
         let flags = [1u8, 0, 1 | flag::WHOLE_KMER, 1, 0];
         let ranks = [1, 50, 2, NO_KMER_RANK, 3000];
-        let s = summarise(Strategy::RandomSpan, &flags, &ranks, 41, [5, 2, 1, 0]);
+        let (mut masked, mut whole) = (RankSums::default(), RankSums::default());
+        for (&f, &r) in flags.iter().zip(&ranks) {
+            masked.add(r, 41, f & flag::MASKED != 0);
+            whole.add(r, 41, f & flag::WHOLE_KMER != 0);
+        }
+        let counts = Counts {
+            maskable: 5,
+            spans: 2,
+            centres: 1,
+            ..Counts::default()
+        };
+        let s = lane_stats(
+            Strategy::RandomSpan,
+            counts,
+            RankSums::of(&ranks, 41),
+            masked,
+            whole,
+        );
         assert_eq!(
             (s.masked, s.spans, s.top1_tokens, s.top1_masked),
             (3, 2, 2, 2)
@@ -362,6 +411,35 @@ mod tests {
             };
             assert_eq!(s.drawn_spans, spans, "{strategy}");
             assert!(s.drawn_tokens <= most, "{strategy}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn lane_stats_equal_plain_sums_over_the_flags() {
+        let t = table(K::SIX);
+        let mut text = seq(4000);
+        text[1000..1003].copy_from_slice(b"NNN"); // some [UNK] tokens
+        let w = Windows::new(&text, K::SIX).unwrap();
+        let ranks = w.ranks(&t);
+        for strategy in Strategy::ALL {
+            let l = lane(&w, &t, strategy, settings(5, RankLookup::Kmer)).unwrap();
+            let is = |i: usize, bit: u8| l.flags[i] & bit != 0;
+            let scored = |i: &usize| ranks[*i] != NO_KMER_RANK;
+            let masked: Vec<usize> = (0..w.tokens()).filter(|&i| is(i, flag::MASKED)).collect();
+            let mean = |ix: Vec<usize>| {
+                let ix: Vec<usize> = ix.into_iter().filter(scored).collect();
+                let sum: f64 = ix.iter().map(|&i| ranks[i] as f64).sum();
+                (!ix.is_empty()).then(|| sum / ix.len() as f64)
+            };
+            let s = &l.stats;
+            assert_eq!(s.masked, masked.len());
+            assert_eq!(s.mean_rank_masked, mean(masked.clone()));
+            assert_eq!(s.mean_rank_all, mean((0..w.tokens()).collect()));
+            let whole = (0..w.tokens()).filter(|&i| is(i, flag::WHOLE_KMER));
+            assert_eq!(s.mean_rank_whole_kmers, mean(whole.collect()));
+            let top = |i: &usize| scored(i) && ranks[*i] <= 41;
+            assert_eq!(s.top1_tokens, (0..w.tokens()).filter(top).count());
+            assert_eq!(s.top1_masked, masked.iter().filter(|i| top(i)).count());
         }
     }
 
