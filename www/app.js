@@ -205,7 +205,7 @@ function perColumn() {
 }
 function visibleTokens(width) {
   const cols = Math.max(1, width - LABEL_W);
-  return st.cellPx < 1 ? cols * perColumn() : Math.max(1, Math.floor(cols / st.cellPx));
+  return st.cellPx < 1 ? cols * perColumn() : Math.max(1, Math.floor(cols / st.cellPx + 1e-9));
 }
 // The zoom menu's value: px per token, or "fit" for the whole sequence in the strip.
 function applyZoom() {
@@ -358,7 +358,7 @@ function render() {
   }
 
   const inputOf = (t) => Math.floor(t / wt) + 1;
-  summarise(v);
+  showSummary(v);
   $('window-status').textContent = `Showing tokens ${fmt(first + 1)}–${fmt(last)} (input ${fmt(inputOf(first))}${inputOf(last - 1) !== inputOf(first) ? `–${fmt(inputOf(last - 1))}` : ''} of ${fmt(v.inputs)}). ${perCol > 1 ? ` Each pixel column pools ${perCol} tokens: its best NPMI rank, and any masked token.` : ''} Scroll below the lanes or with the mouse wheel; hover a token for details.`;
   fillStats();
   renderOverview(lanes, first, last, width);
@@ -368,7 +368,7 @@ function render() {
 }
 
 // The record's name (cut with an ellipsis when long, in full as its title) and its numbers.
-function summarise(v) {
+function showSummary(v) {
   const key = `${v.name}|${v.tokens}`;
   if (st.summaryKey === key && $('seq-summary').childNodes.length) return;
   st.summaryKey = key;

@@ -104,7 +104,9 @@ async function paste5mb(page, url) {
   return { nucleotides: n, paste_to_lanes_ms: lanesMs, longest_main_thread_stall_ms: Math.round(stall), keystroke_after_ms: keyMs };
 }
 
-const srv = await serve();
+// BENCH_WWW: another built copy of the page (e.g. the previous commit's) to measure the
+// same way; BENCH_OUT: the file under bench/ to write (default results.json).
+const srv = await serve(process.env.BENCH_WWW ? path.resolve(process.env.BENCH_WWW) : WWW);
 const browser = await launch();
 try {
   const page = await browser.context.newPage();
@@ -128,7 +130,7 @@ try {
     paste_5mb: paste,
   };
   fs.mkdirSync(path.join(WWW, 'bench'), { recursive: true });
-  fs.writeFileSync(path.join(WWW, 'bench', process.env.BENCH_OUT || 'results.json'), JSON.stringify(doc, null, 2) + '\n');
+  fs.writeFileSync(path.resolve(WWW, 'bench', process.env.BENCH_OUT || 'results.json'), JSON.stringify(doc, null, 2) + '\n');
   console.log(JSON.stringify(doc, null, 2));
 } finally {
   await browser.close();
