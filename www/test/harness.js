@@ -52,6 +52,32 @@ export async function settled(page) {
   await page.evaluate(() => window.__inspector.settled());
 }
 
+// Puts text in the sequence box as typing would (an input event) and waits for the page.
+export async function pasteInto(page, value) {
+  await page.evaluate((v) => {
+    const el = document.getElementById('seq-input');
+    el.value = v;
+    el.dispatchEvent(new Event('input'));
+  }, value);
+  await settled(page);
+}
+
+// Sets a control's value, fires `event` (change by default) and waits for the page.
+export async function setInput(page, id, value, event = 'change') {
+  await page.evaluate(([i, v, e]) => {
+    const el = document.getElementById(i);
+    el.value = String(v);
+    el.dispatchEvent(new Event(e));
+  }, [id, value, event]);
+  await settled(page);
+}
+
+// Chooses a file made of `content` in the file input `id` and waits for the page.
+export async function uploadFile(page, id, name, content) {
+  await page.setInputFiles(`#${id}`, { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+  await settled(page);
+}
+
 // A seeded pseudo-random DNA string (xorshift32), so tests need no data files.
 export function randomDna(n, seed = 1) {
   let x = seed >>> 0 || 1;

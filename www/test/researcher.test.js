@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { serve, launch, settled, randomDna, RECORD_CANVAS_TEXT, WWW } from './harness.js';
+import { serve, launch, settled, pasteInto, setInput, uploadFile, randomDna, RECORD_CANVAS_TEXT, WWW } from './harness.js';
 
 const OUT = path.join(WWW, 'test-output');
 let srv, browser, page;
@@ -35,26 +35,9 @@ const text = (sel) => page.locator(sel).innerText();
 const canvasText = (id) => page.evaluate((i) => window.__canvasText(i), id);
 const canvasStrings = async (id) => (await canvasText(id)).map((t) => t.text);
 const state = (fn, arg) => page.evaluate(fn, arg);
-async function paste(value) {
-  await page.evaluate((v) => {
-    const el = document.getElementById('seq-input');
-    el.value = v;
-    el.dispatchEvent(new Event('input'));
-  }, value);
-  await settled(page);
-}
-async function setValue(id, value, event = 'change') {
-  await page.evaluate(([i, v, e]) => {
-    const el = document.getElementById(i);
-    el.value = String(v);
-    el.dispatchEvent(new Event(e));
-  }, [id, value, event]);
-  await settled(page);
-}
-async function upload(id, name, content) {
-  await page.setInputFiles(`#${id}`, { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
-  await settled(page);
-}
+const paste = (value) => pasteInto(page, value);
+const setValue = (id, value, event) => setInput(page, id, value, event);
+const upload = (id, name, content) => uploadFile(page, id, name, content);
 // Every label drawn on the canvas lies inside it (nothing clipped at an edge).
 async function assertTextInside(id) {
   for (const t of await canvasText(id)) {
