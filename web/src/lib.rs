@@ -382,7 +382,8 @@ fn too_few_counts(counts: &cmgems_core::NgramCounts, min_count: u64) -> Option<S
          many megabases. For a genome this small, try min count c = {suggest}, which scores \
          up to {reach} of the {all} {k}-mers.",
         letters = group_thousands(counts.total(1)),
-        all = level.len(),
+        reach = group_thousands(reach as u64),
+        all = group_thousands(level.len() as u64),
     ))
 }
 
