@@ -399,7 +399,7 @@ function renderOverview(lanes, first, last, width) {
     g.textBaseline = 'middle';
     g.fillStyle = '#333';
     g.font = 'bold 11.5px system-ui, sans-serif';
-    g.fillText(`Overview: all ${fmt(v.tokens)} tokens`, 4, OV.head / 2 + 1);
+    g.fillText(`Overview: all ${fmt(v.tokens)} tokens`, 4, OV.head / 2 + 1, LABEL_W - 10);
     g.font = '10.5px system-ui, sans-serif';
     const cols = width - LABEL_W;
     const per = v.tokens / cols;
