@@ -54,6 +54,17 @@ impl CurriculumConfig {
         }
     }
 
+    /// CM-GEMS replayed at `step` without perplexities, from the step a trainer reported
+    /// it switched at: GeneMask before `switch_step`, GLOBAL from it (None: not yet).
+    /// `train mask --strategy cm-gems --switch-step` and data loaders that are told the
+    /// switch (the Python collator) both mask with it.
+    pub const fn cm_gems_replay(step: u64, switch_step: Option<u64>) -> CurriculumConfig {
+        match switch_step {
+            Some(s) if s <= step => CurriculumConfig::Fixed(Strategy::Global),
+            _ => CurriculumConfig::Fixed(Strategy::GeneMask),
+        }
+    }
+
     /// CM-Step needs max_steps > 0; CM-GEMS a finite threshold >= 0 and patience >= 1.
     pub fn validate(&self) -> Result<()> {
         match *self {
@@ -294,6 +305,15 @@ mod tests {
         }
         // max_steps 250: block = floor(2.5) = 2; step 7 -> floor(3.5) = 3 -> 0.03.
         assert_eq!(cm_step(250).p_global(7), Some(0.03));
+    }
+
+    #[test]
+    fn cm_gems_replay_is_genemask_before_the_switch_step_and_global_from_it() {
+        let at = |step, switch| CurriculumConfig::cm_gems_replay(step, switch);
+        assert_eq!(at(10, None), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(9, Some(10)), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(10, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
+        assert_eq!(at(11, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
     }
 
     #[test]

@@ -427,10 +427,7 @@ fn mask(args: MaskArgs) -> Result<()> {
         },
         // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
         // from the switch step a trainer reported.
-        StrategyArg::CmGems => match args.switch_step {
-            Some(s) if s <= args.step => strategy_fixed(Strategy::Global),
-            _ => strategy_fixed(Strategy::GeneMask),
-        },
+        StrategyArg::CmGems => CurriculumConfig::cm_gems_replay(args.step, args.switch_step),
     };
     let config = MaskConfig {
         k,

@@ -3,8 +3,8 @@
 use crate::error::{NativeError, Result};
 use crate::sequences::{read_sequences, LabeledSequence};
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
-use cmgems_core::mask::{MaskConfig, Masker, Strategy, IGNORE_LABEL};
-use cmgems_core::{RankLookup, RankTable, SeededRng, Tokenizer};
+use cmgems_core::mask::{MaskConfig, Masker, RowStreams, Strategy, IGNORE_LABEL};
+use cmgems_core::{RankLookup, RankTable, Tokenizer};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -63,7 +63,12 @@ pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
     let mut summary = MaskSummary::default();
     for (i, seq) in seqs.iter().enumerate() {
         let enc = encode(&tokenizer, &job.input, seq, &mut ids)?;
-        let mut rng = SeededRng::derive(job.seed, i as u64);
+        // Stream i for the i-th sequence: the contract `mask_rows` callers share.
+        let streams = RowStreams {
+            seed: job.seed,
+            first_row: 0,
+        };
+        let mut rng = streams.rng(i);
         let strategy = curriculum.strategy_for_step(job.step, &mut rng);
         let n = ids.len();
         let stats = masker.mask(strategy, &ids, &mut rng, &mut masked[..n], &mut labels[..n]);
