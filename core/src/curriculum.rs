@@ -54,6 +54,31 @@ impl CurriculumConfig {
         }
     }
 
+    /// A curriculum by the name configs and bindings use: a [`Strategy`] name (fixed),
+    /// `cm-step` (over `max_steps`) or `cm-gems` (the authors' threshold and patience).
+    pub fn named(name: &str, max_steps: u64) -> Result<CurriculumConfig> {
+        let is = |n: &str| name.eq_ignore_ascii_case(n) || name.replace('_', "-") == n;
+        let config = if is("cm-step") {
+            CurriculumConfig::CmStep { max_steps }
+        } else if is("cm-gems") {
+            CurriculumConfig::cm_gems()
+        } else {
+            match name.parse::<Strategy>() {
+                Ok(s) => CurriculumConfig::Fixed(s),
+                Err(_) => {
+                    return Err(CoreError::invalid(
+                        "strategy",
+                        alloc::format!(
+                            "{name:?} is not `random`, `genemask`, `global`, `cm-step` or `cm-gems`"
+                        ),
+                    ))
+                }
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
     /// CM-GEMS replayed at `step` without perplexities, from the step a trainer reported
     /// it switched at: GeneMask before `switch_step`, GLOBAL from it (None: not yet).
     /// `train mask --strategy cm-gems --switch-step` and data loaders that are told the
@@ -281,6 +306,7 @@ impl Curriculum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec::Vec;
 
     fn cm_step(max_steps: u64) -> Curriculum {
@@ -305,6 +331,30 @@ mod tests {
         }
         // max_steps 250: block = floor(2.5) = 2; step 7 -> floor(3.5) = 3 -> 0.03.
         assert_eq!(cm_step(250).p_global(7), Some(0.03));
+    }
+
+    #[test]
+    fn named_curricula_cover_the_five_maskers() {
+        let n = |s| CurriculumConfig::named(s, 100);
+        assert_eq!(
+            n("random").unwrap(),
+            CurriculumConfig::Fixed(Strategy::RandomSpan)
+        );
+        assert_eq!(
+            n("GeneMask").unwrap(),
+            CurriculumConfig::Fixed(Strategy::GeneMask)
+        );
+        assert_eq!(
+            n("global").unwrap(),
+            CurriculumConfig::Fixed(Strategy::Global)
+        );
+        assert_eq!(
+            n("cm_step").unwrap(),
+            CurriculumConfig::CmStep { max_steps: 100 }
+        );
+        assert_eq!(n("cm-gems").unwrap(), CurriculumConfig::cm_gems());
+        assert!(n("pmi").unwrap_err().to_string().contains("cm-gems"));
+        assert!(CurriculumConfig::named("cm-step", 0).is_err());
     }
 
     #[test]
