@@ -174,7 +174,7 @@ const handlers = {
   },
 
   async cmGems({ steps, perplexities, threshold }) {
-    return [{ switch: cm.cmGemsSwitch(Float64Array.from(steps), Float64Array.from(perplexities), threshold, 1) }];
+    return [{ switch: cm.cmGemsSwitch(Float64Array.from(steps), Float64Array.from(perplexities), String(threshold), 1) }];
   },
 };
 

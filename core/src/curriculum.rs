@@ -7,6 +7,7 @@
 use crate::error::{CoreError, Result};
 use crate::mask::Strategy;
 use crate::rng::SeededRng;
+pub use crate::switch::SwitchThreshold;
 use serde::{Deserialize, Serialize};
 
 /// Which curriculum to run.
@@ -23,17 +24,14 @@ pub enum CurriculumConfig {
     },
     /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL for good.
     CmGems {
-        /// Switch when |ppl_i - ppl_{i-1}| is below this (default 1.0)...
-        #[serde(default = "default_threshold")]
-        threshold: f64,
+        /// Switch when |ppl_i - ppl_{i-1}| is below this: perplexity points (default 1.0,
+        /// the paper's) or a share of ppl_i ("0.5%")...
+        #[serde(default)]
+        threshold: SwitchThreshold,
         /// ...for this many consecutive pairs of evaluations (default 1: one pair).
         #[serde(default = "default_patience")]
         patience: u32,
     },
-}
-
-fn default_threshold() -> f64 {
-    CurriculumConfig::DEFAULT_THRESHOLD
 }
 
 fn default_patience() -> u32 {
@@ -42,7 +40,7 @@ fn default_patience() -> u32 {
 
 impl CurriculumConfig {
     /// CM-GEMS's perplexity-drop threshold (the authors' value).
-    pub const DEFAULT_THRESHOLD: f64 = 1.0;
+    pub const DEFAULT_THRESHOLD: SwitchThreshold = SwitchThreshold::PAPER;
     /// CM-GEMS's number of flat evaluation pairs before switching.
     pub const DEFAULT_PATIENCE: u32 = 1;
 
@@ -99,19 +97,11 @@ impl CurriculumConfig {
                 "CM-Step needs at least one step",
             )),
             CurriculumConfig::CmStep { .. } => Ok(()),
-            CurriculumConfig::CmGems { threshold, .. }
-                if !(threshold.is_finite() && threshold >= 0.0) =>
-            {
-                Err(CoreError::invalid(
-                    "threshold",
-                    alloc::format!("{threshold} is not a finite number >= 0"),
-                ))
-            }
             CurriculumConfig::CmGems { patience: 0, .. } => Err(CoreError::invalid(
                 "patience",
                 "CM-GEMS needs at least one flat pair of evaluations",
             )),
-            CurriculumConfig::CmGems { .. } => Ok(()),
+            CurriculumConfig::CmGems { threshold, .. } => threshold.validate(),
         }
     }
 }
@@ -259,7 +249,7 @@ impl Curriculum {
         }
         let previous = st.last_eval.replace(Evaluation { step, perplexity });
         let previous = previous?;
-        if (perplexity - previous.perplexity).abs() < threshold {
+        if threshold.is_flat(previous.perplexity, perplexity) {
             st.flat_pairs += 1;
         } else {
             st.flat_pairs = 0;
@@ -454,9 +444,29 @@ mod tests {
     }
 
     #[test]
+    fn cm_gems_relative_threshold_switches_on_the_share_of_the_perplexity() {
+        // Relative drops: 50%, 33%, 15%, 6.1%, 3.2% (1.5 / 47.5) < 5%: switch at 3000,
+        // an evaluation before the absolute rule (0.6 < 1 at 3500).
+        let mut c = Curriculum::new(CurriculumConfig::CmGems {
+            threshold: "5%".parse().unwrap(),
+            patience: 1,
+        })
+        .unwrap();
+        let events = feed(&mut c, &FLATTENING);
+        assert_eq!(events.iter().map(|e| e.step).collect::<Vec<_>>(), [3000]);
+        // The same series scaled by 100 (perplexities in the thousands) switches at the same
+        // step under the relative rule, and never under the paper's absolute one.
+        let scaled: Vec<(u64, f64)> = FLATTENING.iter().map(|&(s, p)| (s, p * 100.0)).collect();
+        let mut rel = Curriculum::new(*c.config()).unwrap();
+        assert_eq!(feed(&mut rel, &scaled)[0].step, 3000);
+        let mut abs = Curriculum::new(CurriculumConfig::cm_gems()).unwrap();
+        assert!(feed(&mut abs, &scaled).is_empty());
+    }
+
+    #[test]
     fn cm_gems_patience_counts_consecutive_flat_pairs() {
         let mut c = Curriculum::new(CurriculumConfig::CmGems {
-            threshold: 1.0,
+            threshold: 1.0.into(),
             patience: 2,
         })
         .unwrap();
@@ -494,15 +504,15 @@ mod tests {
     fn cm_gems_config_validation() {
         let bad = [
             CurriculumConfig::CmGems {
-                threshold: f64::NAN,
+                threshold: f64::NAN.into(),
                 patience: 1,
             },
             CurriculumConfig::CmGems {
-                threshold: -1.0,
+                threshold: (-1.0).into(),
                 patience: 1,
             },
             CurriculumConfig::CmGems {
-                threshold: 1.0,
+                threshold: 1.0.into(),
                 patience: 0,
             },
         ];

@@ -78,7 +78,7 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
         (
             "cm-gems",
             CurriculumConfig::CmGems {
-                threshold: 1.0,
+                threshold: cmgems_core::SwitchThreshold::PAPER,
                 patience: 1,
             },
             RankLookup::Kmer,

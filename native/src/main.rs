@@ -186,7 +186,7 @@ struct PretrainArgs {
     #[arg(long, value_enum)]
     rank_lookup: Option<LookupArg>,
     #[arg(long)]
-    cm_gems_threshold: Option<f64>,
+    cm_gems_threshold: Option<cmgems_core::SwitchThreshold>,
     #[arg(long)]
     cm_gems_patience: Option<u32>,
     #[arg(long)]

@@ -557,7 +557,7 @@ pub fn cm_step_p_global(max_steps: f64, steps: &[f64]) -> Result<Vec<f64>, JsErr
 pub fn cm_gems_switch(
     steps: &[f64],
     perplexities: &[f64],
-    threshold: f64,
+    threshold: &str,
     patience: u32,
 ) -> Result<JsValue, JsError> {
     if steps.len() != perplexities.len() {
@@ -567,6 +567,7 @@ pub fn cm_gems_switch(
             perplexities.len()
         )));
     }
+    let threshold = threshold.parse().map_err(js_err)?;
     let mut c = Curriculum::new(CurriculumConfig::CmGems {
         threshold,
         patience,
