@@ -3,7 +3,9 @@
 
 use crate::error::{core, value};
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::switch::SwitchThreshold;
 use cmgems_core::SeededRng;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::Mutex;
@@ -17,13 +19,16 @@ pub struct PyCurriculum {
 #[pymethods]
 impl PyCurriculum {
     #[new]
+    /// `threshold`: CM-GEMS's flat-drop rule, perplexity points (`1.0`, the paper's) or a
+    /// share of the current perplexity (`"0.5%"`).
     #[pyo3(signature = (strategy = "cm-gems", *, max_steps = 10_000, threshold = None, patience = None))]
     fn new(
         strategy: &str,
         max_steps: u64,
-        threshold: Option<f64>,
+        threshold: Option<&Bound<'_, PyAny>>,
         patience: Option<u32>,
     ) -> PyResult<Self> {
+        let threshold = threshold.map(switch_threshold).transpose()?;
         let mut config = CurriculumConfig::named(strategy, max_steps).map_err(core)?;
         if let CurriculumConfig::CmGems {
             threshold: t,
@@ -94,6 +99,20 @@ impl PyCurriculum {
         Ok(PyCurriculum {
             inner: Mutex::new(inner),
         })
+    }
+}
+
+/// A float (perplexity points) or a string ("1.0", "0.5%") as core's threshold.
+fn switch_threshold(obj: &Bound<'_, PyAny>) -> PyResult<SwitchThreshold> {
+    if let Ok(text) = obj.extract::<String>() {
+        return text.parse::<SwitchThreshold>().map_err(core);
+    }
+    match obj.extract::<f64>() {
+        Ok(x) => Ok(SwitchThreshold::from(x)),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "threshold must be a number or a string like \"0.5%\", not {}",
+            obj.get_type().name()?
+        ))),
     }
 }
 

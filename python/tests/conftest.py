@@ -1,0 +1,95 @@
+"""Shared fixtures: a seeded random-DNA table (no data needed), real DNA from
+../shared/data (skipped when absent), the `train` binary (CMGEMS_TRAIN)."""
+
+import gzip
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import cmgems
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def need(what: str, ok: bool):
+    """Skip with a message when something optional is missing; under CI=true it must exist."""
+    if not ok:
+        if IN_CI:
+            pytest.fail(f"{what} is required under CI=true")
+        pytest.skip(f"{what} is absent")
+
+
+def random_dna(n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    return "".join(rng.choice("ACGT") for _ in range(n))
+
+
+@pytest.fixture(scope="session")
+def fasta(tmp_path_factory) -> Path:
+    """A seeded random FASTA of 3 records with planted repeats (so NPMI ranks differ)."""
+    path = tmp_path_factory.mktemp("fasta") / "random.fa"
+    motif = "GATTACAGGC"
+    records = []
+    for r in range(3):
+        s = random_dna(6000, r)
+        s = s[:1000] + motif * 40 + s[1400:]
+        records.append(f">rec{r}\n{s}\n")
+    path.write_text("".join(records))
+    return path
+
+
+@pytest.fixture(scope="session")
+def table(fasta) -> "cmgems.NpmiTable":
+    return cmgems.NpmiTable.count([str(fasta)], min_count=1)
+
+
+def real_dna() -> str:
+    """Phage lambda's genome (48.5 kbp), from ../shared/data."""
+    path = DATA / "corpora" / "lambda_virus.fa.gz"
+    need(f"{path} (real DNA)", path.exists())
+    with gzip.open(path, "rt") as f:
+        return "".join(line.strip() for line in f if not line.startswith(">")).upper()
+
+
+@pytest.fixture(scope="session")
+def lambda_dna() -> str:
+    return real_dna()
+
+
+@pytest.fixture(scope="session")
+def train_bin() -> Path:
+    """The `train` binary: $CMGEMS_TRAIN, else target/release/train of $CARGO_TARGET_DIR."""
+    env = os.environ.get("CMGEMS_TRAIN")
+    if env:
+        path = Path(env)
+    else:
+        target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+        path = target / "release" / "train"
+    need(f"the train binary ({path}; set CMGEMS_TRAIN)", path.exists())
+    return path
+
+
+def run(cmd, **kw) -> subprocess.CompletedProcess:
+    p = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kw)
+    assert p.returncode == 0, f"{cmd} failed:\n{p.stdout}\n{p.stderr}"
+    return p
+
+
+def pieces(dna: str, n: int, seed: int, lo: int = 20, hi: int = 515):
+    """n pieces of dna of random lengths in [lo, hi), seeded."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        length = rng.randrange(lo, hi)
+        start = rng.randrange(0, len(dna) - length)
+        out.append(dna[start : start + length])
+    return out
+
+
+__all__ = ["DATA", "REPO", "need", "pieces", "random_dna", "run", "shutil"]
