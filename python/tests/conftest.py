@@ -16,6 +16,13 @@ REPO = Path(__file__).resolve().parents[2]
 DATA = REPO.parent / "shared" / "data"
 IN_CI = os.environ.get("CI") == "true"
 
+try:  # One thread per torch process: the tiny models are faster so on a shared 2-core machine.
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:
+    pass
+
 
 def need(what: str, ok: bool):
     """Skip with a message when something optional is missing; under CI=true it must exist."""
