@@ -5,7 +5,9 @@ use crate::error::{core, value};
 use cmgems_core::tokenizer::MAX_MODEL_LEN;
 use cmgems_core::vocab::PAD_ID;
 use cmgems_core::{Tokenizer, K};
+use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
+use std::path::PathBuf;
 use pyo3::types::PyDict;
 
 /// Turns raw DNA or DNABERT k-mer text into ids: `[CLS] k-mer ids [SEP]`.
@@ -54,6 +56,21 @@ impl PyTokenizer {
     /// DNABERT's vocab.txt for this k (one token per line).
     fn vocab_txt(&self) -> String {
         self.inner.vocab().vocab_txt()
+    }
+
+    /// Writes DNABERT's vocab.txt into `save_directory` (created if needed); HF Trainer
+    /// calls this on a collator's tokenizer when it saves a checkpoint or model.
+    #[pyo3(signature = (save_directory, **_kwargs))]
+    fn save_pretrained(
+        &self,
+        save_directory: PathBuf,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Vec<PathBuf>> {
+        let io = |e: std::io::Error| PyOSError::new_err(format!("{}: {e}", save_directory.display()));
+        std::fs::create_dir_all(&save_directory).map_err(io)?;
+        let path = save_directory.join("vocab.txt");
+        std::fs::write(&path, self.inner.vocab().vocab_txt()).map_err(io)?;
+        Ok(vec![path])
     }
 
     /// The ids of one sequence (raw nucleotides, or whitespace-separated k-mers).
