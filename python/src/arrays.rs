@@ -45,7 +45,10 @@ pub fn int_matrix(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Matrix> {
         let view = a.readonly();
         let view = view.as_array();
         let (rows, cols) = view.dim();
-        let values = view.iter().map(|&x| i64::try_from(x).unwrap_or(i64::MAX)).collect();
+        let values = view
+            .iter()
+            .map(|&x| i64::try_from(x).unwrap_or(i64::MAX))
+            .collect();
         return Ok(Matrix { rows, cols, values });
     }
     Err(PyTypeError::new_err(format!(

@@ -71,7 +71,10 @@ impl PyCurriculum {
     #[pyo3(signature = (step, seed = 0, stream = 0))]
     fn strategy_for_step(&self, step: u64, seed: u64, stream: u64) -> String {
         let mut rng = SeededRng::derive(seed, stream);
-        self.lock().strategy_for_step(step, &mut rng).name().to_string()
+        self.lock()
+            .strategy_for_step(step, &mut rng)
+            .name()
+            .to_string()
     }
 
     /// The masker in force now.

@@ -94,7 +94,8 @@ impl PyMasker {
         };
         let mut curriculum = Curriculum::new(curriculum).map_err(core)?;
         let rows = m.rows as u64;
-        let first_row = first_row.unwrap_or_else(|| self.next_row.fetch_add(rows, Ordering::Relaxed));
+        let first_row =
+            first_row.unwrap_or_else(|| self.next_row.fetch_add(rows, Ordering::Relaxed));
         let streams = RowStreams {
             seed: self.seed,
             first_row,
@@ -120,7 +121,12 @@ impl PyMasker {
     /// The k of the table.
     #[getter]
     fn k(&self) -> usize {
-        self.masker.lock().unwrap_or_else(|p| p.into_inner()).config().k.get()
+        self.masker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .config()
+            .k
+            .get()
     }
 
     /// The seed every row's stream derives from.

@@ -51,8 +51,9 @@ impl PyNpmiTable {
     /// Reads the GeneMask authors' ranking CSV.
     #[staticmethod]
     fn from_genemask_csv(path: PathBuf) -> PyResult<Self> {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("{}: {e}", path.display()))
+        })?;
         let inner = table_io::from_genemask_csv(&text)
             .map_err(|e| value(format!("{}: {e}", path.display())))?;
         Ok(PyNpmiTable { inner })

@@ -7,8 +7,8 @@ use cmgems_core::vocab::PAD_ID;
 use cmgems_core::{Tokenizer, K};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
-use std::path::PathBuf;
 use pyo3::types::PyDict;
+use std::path::PathBuf;
 
 /// Turns raw DNA or DNABERT k-mer text into ids: `[CLS] k-mer ids [SEP]`.
 #[pyclass(name = "Tokenizer", module = "cmgems", frozen)]
@@ -66,7 +66,8 @@ impl PyTokenizer {
         save_directory: PathBuf,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Vec<PathBuf>> {
-        let io = |e: std::io::Error| PyOSError::new_err(format!("{}: {e}", save_directory.display()));
+        let io =
+            |e: std::io::Error| PyOSError::new_err(format!("{}: {e}", save_directory.display()));
         std::fs::create_dir_all(&save_directory).map_err(io)?;
         let path = save_directory.join("vocab.txt");
         std::fs::write(&path, self.inner.vocab().vocab_txt()).map_err(io)?;
@@ -95,7 +96,10 @@ impl PyTokenizer {
         let (ids, attention, cols) = py.detach(|| self.pad_batch(&texts, pad_to_multiple_of))?;
         let out = PyDict::new(py);
         out.set_item("input_ids", to_numpy(py, texts.len(), cols, &ids))?;
-        out.set_item("attention_mask", to_numpy(py, texts.len(), cols, &attention))?;
+        out.set_item(
+            "attention_mask",
+            to_numpy(py, texts.len(), cols, &attention),
+        )?;
         Ok(out)
     }
 

@@ -58,7 +58,7 @@ impl Rows<'_> {
                 "a batch needs at least one row and one position".into(),
             ));
         }
-        if self.ids.len() % self.seq_len != 0 {
+        if !self.ids.len().is_multiple_of(self.seq_len) {
             return Err(CoreError::Mismatch(alloc::format!(
                 "{} ids are not whole rows of {}",
                 self.ids.len(),
