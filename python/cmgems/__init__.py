@@ -6,7 +6,13 @@ only numpy; `DataCollatorForCmGems` and `CurriculumCallback` import torch and tr
 when first used.
 """
 
+from typing import TYPE_CHECKING
+
 from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__
+
+if TYPE_CHECKING:  # for editors; at run time they are imported on first use
+    from .callback import CurriculumCallback
+    from .collator import DataCollatorForCmGems
 
 __all__ = [
     "Curriculum",
