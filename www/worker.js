@@ -27,22 +27,15 @@ function tableInfo() {
   const t = state.table;
   const top = t.top(30);
   if (state.ids && state.current && state.current.k === t.k) {
-    // Occurrences of each top k-mer in the current sequence (id = 5 + code).
-    const hist = new Uint32Array((1 << (2 * t.k)) + 5);
+    // Occurrences of each top k-mer in the current sequence, by token id.
+    const hist = new Uint32Array(cm.vocabSize(t.k));
     for (const id of state.ids) hist[id]++;
-    for (const row of top) row.in_sequence = hist[5 + kmerCode(row.kmer)];
+    for (const row of top) row.in_sequence = hist[cm.kmerId(row.kmer)];
   }
   return {
     k: t.k, source: t.source, scored: t.scored, minCount: t.minCount,
     isDefault: state.tableIsDefault, top,
   };
-}
-
-// DNABERT order: A=0, T=1, C=2, G=3, first letter most significant.
-function kmerCode(kmer) {
-  let code = 0;
-  for (const ch of kmer) code = code * 4 + 'ATCG'.indexOf(ch);
-  return code;
 }
 
 function sequenceView() {

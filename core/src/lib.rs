@@ -16,6 +16,7 @@ pub mod counts;
 pub mod curriculum;
 pub mod error;
 pub mod fewshot;
+pub mod input;
 pub mod kmer;
 pub mod mask;
 pub mod metrics;

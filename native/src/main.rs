@@ -135,6 +135,14 @@ struct NpmiArgs {
     show: Option<PathBuf>,
     #[arg(long, default_value_t = 6)]
     k: usize,
+    /// Records longer than one model input are cut into windows of this many k-mer tokens
+    /// (1..=510), one JSON line each, as the browser inspector shows them.
+    #[arg(long, default_value_t = 510)]
+    window: usize,
+    /// Tokens from one window's start to the next (1..=window; default: the window, so
+    /// windows sit back to back; smaller values make them overlap).
+    #[arg(long)]
+    stride: Option<usize>,
     /// The minimum count c: rarer k-mers get no score (the authors used 101).
     #[arg(long, default_value_t = 101)]
     min_count: u64,
@@ -453,6 +461,11 @@ fn mask(args: MaskArgs) -> Result<()> {
         curriculum,
         step: args.step,
         seed: args.seed,
+        windows: cmgems_core::input::WindowSpec::new(
+            args.window,
+            args.stride.unwrap_or(args.window),
+        )
+        .context("--window / --stride")?,
     };
     let summary = match &args.out {
         Some(path) => {
@@ -475,16 +488,12 @@ fn mask(args: MaskArgs) -> Result<()> {
         None => mask_job::run(&job, &mut std::io::stdout().lock())?,
     };
     eprintln!(
-        "masked {} sequences: {} of {} maskable tokens ({:.2}%){}",
+        "masked {} sequences in {} model inputs: {} of {} maskable tokens ({:.2}%)",
         summary.sequences,
+        summary.inputs,
         summary.masked,
         summary.maskable,
         100.0 * summary.masked as f64 / summary.maskable.max(1) as f64,
-        if summary.truncated > 0 {
-            format!("; {} sequences truncated to 510 tokens", summary.truncated)
-        } else {
-            String::new()
-        }
     );
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::arrays::to_numpy;
 use crate::error::{core, value};
+use cmgems_core::input::{WindowSpec, Windows};
 use cmgems_core::tokenizer::MAX_MODEL_LEN;
 use cmgems_core::vocab::PAD_ID;
 use cmgems_core::{Tokenizer, K};
@@ -79,6 +80,27 @@ impl PyTokenizer {
         let mut out = Vec::new();
         self.encode_into(text, 0, &mut out)?;
         Ok(out)
+    }
+
+    /// A long sequence as the model inputs `train mask` cuts it into: windows of `window`
+    /// k-mer tokens (1..=510) every `stride` tokens (default: back to back), each
+    /// `[CLS] ids [SEP]`.
+    #[pyo3(signature = (text, window = 510, stride = None))]
+    fn encode_windows(
+        &self,
+        text: &str,
+        window: usize,
+        stride: Option<usize>,
+    ) -> PyResult<Vec<Vec<u32>>> {
+        let spec = WindowSpec::new(window, stride.unwrap_or(window)).map_err(core)?;
+        let windows = Windows::from_text(text, self.inner.k(), spec).map_err(core)?;
+        if self.strict && windows.unknown() > 0 {
+            return Err(value(format!(
+                "{} k-mers hold a letter other than A, C, G, T (strict=True)",
+                windows.unknown()
+            )));
+        }
+        Ok(windows.iter().map(<[u32]>::to_vec).collect())
     }
 
     /// Encodes every text and pads to the longest (rounded up to `pad_to_multiple_of`):

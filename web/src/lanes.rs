@@ -4,7 +4,7 @@
 //! Choosing is core's [`Masker::select`]; this module only lays the choices of the
 //! inputs end to end as per-token flags and sums them up.
 
-use crate::windows::{Windows, WINDOW_TOKENS};
+use cmgems_core::input::Windows;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::rank::{Rank, RankLookup, RankTable, NO_KMER_RANK};
 use cmgems_core::rng::SeededRng;
@@ -90,7 +90,7 @@ pub fn lane(
         let mut rng = SeededRng::derive(settings.seed, w as u64);
         let sel = masker.select(strategy, input, &mut rng);
         // Position p of the input (1 = first k-mer) is global token base + p - 1.
-        let base = w * WINDOW_TOKENS;
+        let base = windows.token_range(w).start;
         let out = &mut flags[base..base + input.len() - 2];
         let mut previous = false;
         for (p, &m) in sel.masked.iter().enumerate().skip(1).take(out.len()) {
@@ -188,6 +188,7 @@ fn summarise(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cmgems_core::input::WindowSpec;
     use cmgems_core::kmer::K;
 
     fn table(k: K) -> RankTable {
@@ -211,7 +212,7 @@ mod tests {
     #[test]
     fn lane_flags_are_the_maskers_choice_input_by_input() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(2000), K::SIX).unwrap();
+        let w = Windows::new(&seq(2000), K::SIX, WindowSpec::default()).unwrap();
         for strategy in Strategy::ALL {
             let lane = lane(&w, &t, strategy, settings(7, RankLookup::Kmer)).unwrap();
             let mut masker = Masker::new(t.clone(), MaskConfig::default()).unwrap();
@@ -219,7 +220,7 @@ mod tests {
             for (i, input) in w.iter().enumerate() {
                 let sel = masker.select(strategy, input, &mut SeededRng::derive(7, i as u64));
                 for p in 1..input.len() - 1 {
-                    let f = lane.flags[i * WINDOW_TOKENS + p - 1];
+                    let f = lane.flags[i * WindowSpec::MAX_LENGTH + p - 1];
                     assert_eq!(
                         f & flag::MASKED != 0,
                         sel.masked[p],
@@ -236,7 +237,7 @@ mod tests {
     #[test]
     fn whole_kmer_spans_cover_2k_minus_1_tokens_and_are_masked() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(510 + 5), K::SIX).unwrap();
+        let w = Windows::new(&seq(510 + 5), K::SIX, WindowSpec::default()).unwrap();
         let lane = lane(&w, &t, Strategy::Global, settings(3, RankLookup::Kmer)).unwrap();
         let centres: Vec<usize> = (0..w.tokens())
             .filter(|&i| lane.flags[i] & flag::WHOLE_KMER != 0)
@@ -280,7 +281,7 @@ mod tests {
     #[test]
     fn same_seed_same_lane_other_seed_other_lane() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(3000), K::SIX).unwrap();
+        let w = Windows::new(&seq(3000), K::SIX, WindowSpec::default()).unwrap();
         let a = lane(&w, &t, Strategy::RandomSpan, settings(1, RankLookup::Kmer)).unwrap();
         let b = lane(&w, &t, Strategy::RandomSpan, settings(1, RankLookup::Kmer)).unwrap();
         let c = lane(&w, &t, Strategy::RandomSpan, settings(2, RankLookup::Kmer)).unwrap();
@@ -293,10 +294,10 @@ mod tests {
         // As coded, GLOBAL ranks position i by the k-mer whose id is i, so two different
         // inputs with the same m get the same positions; as described they differ.
         let t = table(K::SIX);
-        let a = Windows::new(&seq(515), K::SIX).unwrap();
+        let a = Windows::new(&seq(515), K::SIX, WindowSpec::default()).unwrap();
         let mut other = seq(515);
         other.reverse();
-        let b = Windows::new(&other, K::SIX).unwrap();
+        let b = Windows::new(&other, K::SIX, WindowSpec::default()).unwrap();
         let pick = |w: &Windows, l| lane(w, &t, Strategy::Global, settings(9, l)).unwrap().flags;
         assert_eq!(
             pick(&a, RankLookup::Position),

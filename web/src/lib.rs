@@ -10,19 +10,18 @@
 //! JavaScript numbers carry seeds and steps (`f64`, checked to be whole and below 2^53)
 //! so the page never has to build a BigInt.
 
-pub mod counting;
 pub mod examples;
-pub mod input;
 pub mod lanes;
-pub mod windows;
 
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::input::{self, FastaCounter, WindowSpec, Windows};
 use cmgems_core::kmer::{Kmer, K};
 use cmgems_core::mask::{MaskConfig, MaskStats, Masker, Strategy};
 use cmgems_core::npmi::{NpmiTable, DEFAULT_MIN_COUNT};
 use cmgems_core::rank::RankLookup;
 use cmgems_core::rng::SeededRng;
 use cmgems_core::synthetic::{generate, SyntheticConfig};
+use cmgems_core::vocab::Vocab;
 use cmgems_core::{metrics, table_io};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -71,7 +70,22 @@ pub fn version() -> String {
 /// k-mer tokens per model input (510).
 #[wasm_bindgen(js_name = windowTokens)]
 pub fn window_tokens() -> usize {
-    windows::WINDOW_TOKENS
+    WindowSpec::MAX_LENGTH
+}
+
+/// Size of the vocabulary for k (specials + 4^k k-mers): the length of an array indexed
+/// by token id.
+#[wasm_bindgen(js_name = vocabSize)]
+pub fn vocab_size(k: usize) -> Result<usize, JsError> {
+    Ok(Vocab::new(k_of(k)?).size())
+}
+
+/// The token id of one k-mer, e.g. `kmerId("CCTCCC")`: the vocabulary layout stays in core.
+#[wasm_bindgen(js_name = kmerId)]
+pub fn kmer_id(kmer: &str) -> Result<u32, JsError> {
+    let k = k_of(kmer.len())?;
+    let kmer = Kmer::parse(k, kmer).map_err(js_err)?;
+    Ok(Vocab::new(k).id(kmer))
 }
 
 /// The built-in examples for k: `[{name, description, text}]`.
@@ -93,7 +107,7 @@ impl Sequences {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, k: usize) -> Result<Sequences, JsError> {
         let k = k_of(k)?;
-        let records = input::read_sequences(text, k).map_err(js_err)?;
+        let records = input::read_text(text, k).map_err(js_err)?;
         Ok(Sequences { records, k })
     }
 
@@ -117,7 +131,7 @@ impl Sequences {
                 self.records.len()
             ))
         })?;
-        let windows = windows::Windows::new(&r.seq, self.k).map_err(js_err)?;
+        let windows = Windows::new(&r.seq, self.k, WindowSpec::default()).map_err(js_err)?;
         Ok(TokenizedSequence {
             name: r.name.clone(),
             seq: r.seq.clone(),
@@ -131,7 +145,7 @@ impl Sequences {
 pub struct TokenizedSequence {
     name: String,
     seq: Vec<u8>,
-    windows: windows::Windows,
+    windows: Windows,
 }
 
 #[wasm_bindgen]
@@ -306,7 +320,7 @@ impl WebNpmiTable {
 /// Counts a FASTA file fed in chunks (from a Web Worker) and scores it into a table.
 #[wasm_bindgen]
 pub struct TableBuilder {
-    counter: Option<counting::FastaCounter>,
+    counter: Option<FastaCounter>,
 }
 
 #[wasm_bindgen]
@@ -314,11 +328,11 @@ impl TableBuilder {
     #[wasm_bindgen(constructor)]
     pub fn new(k: usize) -> Result<TableBuilder, JsError> {
         Ok(TableBuilder {
-            counter: Some(counting::FastaCounter::new(k_of(k)?)),
+            counter: Some(FastaCounter::new(k_of(k)?)),
         })
     }
 
-    fn counter(&mut self) -> Result<&mut counting::FastaCounter, JsError> {
+    fn counter(&mut self) -> Result<&mut FastaCounter, JsError> {
         self.counter
             .as_mut()
             .ok_or_else(|| JsError::new("this TableBuilder has already finished"))
