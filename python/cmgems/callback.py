@@ -64,7 +64,10 @@ class CurriculumCallback(TrainerCallback):
                 self._observe(int(entry["step"]), entry["eval_loss"], replay=True)
         self.collator.publish_switch(self.curriculum.switch_step)
         self.collator.publish_step(state.global_step)
-        self.collator.end_evaluation()
+        if args.eval_on_start:
+            self.collator.begin_evaluation()
+        else:
+            self.collator.end_evaluation()
         if self.verbose and state.global_step > 0:
             stage = self.collator.current_strategy()
             self._say(f"resumed at step {state.global_step} in stage {stage}")

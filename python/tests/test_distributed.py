@@ -2,6 +2,7 @@
 at the same step and mask with GLOBAL after it. A run killed after a checkpoint and resumed
 continues in its stage."""
 
+import json
 import os
 import re
 import signal
@@ -64,6 +65,10 @@ def test_two_nodes_switch_at_the_same_step_and_mask_with_global_after(dna_file, 
     assert steps[0] == steps[1] and len(steps[0]) == 1, steps
     switch = steps[0][0]
     assert switch == 8
+    # Why they agree: each rank evaluates its own shard, and Trainer gathers the losses of
+    # all ranks before on_evaluate, so both fed the very same perplexities to the curriculum.
+    evals = [json.loads((tmp_path / f"evals-{r}.json").read_text()) for r in (0, 1)]
+    assert evals[0] == evals[1] and len(evals[0]) == 4, evals
     for rank in (0, 1):
         lines = read_log(tmp_path / f"batches-{rank}.jsonl")
         assert {l["rank"] for l in lines} == {rank}

@@ -2,6 +2,7 @@
 process (resume test) or under torchrun (two-node test). Not collected by pytest."""
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -55,6 +56,8 @@ def main():
         extra_callbacks=[Slow(a.sleep)] if a.sleep else [], **extra,
     )
     trainer.train(resume_from_checkpoint=a.resume)
+    evals = [[e["step"], e["eval_loss"]] for e in trainer.state.log_history if "eval_loss" in e]
+    (out / f"evals-{rank}.json").write_text(json.dumps(evals))
     print(f"rank {rank} done: switch_step={collator.switch_step}", file=sys.stderr, flush=True)
     if a.save_model:
         trainer.save_model(a.save_model)
