@@ -4,7 +4,6 @@
 import gzip
 import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -88,15 +87,4 @@ def run(cmd, **kw) -> subprocess.CompletedProcess:
     return p
 
 
-def pieces(dna: str, n: int, seed: int, lo: int = 20, hi: int = 515):
-    """n pieces of dna of random lengths in [lo, hi), seeded."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(n):
-        length = rng.randrange(lo, hi)
-        start = rng.randrange(0, len(dna) - length)
-        out.append(dna[start : start + length])
-    return out
-
-
-__all__ = ["DATA", "REPO", "need", "pieces", "random_dna", "run", "shutil"]
+__all__ = ["DATA", "REPO", "need", "random_dna", "run"]

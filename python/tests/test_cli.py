@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 import cmgems
-from conftest import pieces, random_dna, run
+from conftest import random_dna, run
+from hf_helpers import dna_pieces
 
 CASES = {
     "random": ([], {}),
@@ -27,7 +28,7 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def sequences(lambda_dna):
-    seqs = pieces(lambda_dna, 14, seed=3, lo=7, hi=700)  # some longer than 512 tokens
+    seqs = dna_pieces(lambda_dna, 14, seed=3, lo=7, hi=700)  # some longer than 512 tokens
     seqs.append(lambda_dna[100:160].lower())
     seqs.append(lambda_dna[200:300] + "NNNN" + lambda_dna[300:380])
     return seqs
