@@ -111,3 +111,49 @@ def test_collator_is_a_drop_in_for_dicts_and_strings(real_table, corpus):
     assert from_strings["input_ids"].shape == from_dicts["input_ids"].shape
     # Tensors as features (what HF datasets with format "torch" give) work too.
     c([{"input_ids": torch.tensor(f["input_ids"])} for f in features])
+
+
+@pytest.mark.parametrize("context", ["fork", "spawn"])
+def test_the_stage_reaches_worker_processes_of_any_start_method(real_table, corpus, tmp_path, context):
+    from torch.utils.data import DataLoader
+
+    train, _ = corpus
+    log = tmp_path / "batches.jsonl"
+    c = cmgems.DataCollatorForCmGems(table=real_table, strategy="cm-gems", log_path=log)
+    loader = DataLoader(train[:160], batch_size=4, num_workers=1, persistent_workers=True,
+                        prefetch_factor=2, multiprocessing_context=context, collate_fn=c)
+    it = iter(loader)
+    for _ in range(5):
+        next(it)
+    c.publish_step(5)
+    c.publish_switch(5)
+    rest = [next(it) for _ in range(10)]
+    assert all(b["labels"].shape[0] == 4 for b in rest)
+    strategies = [l["strategy"] for l in read_log(log) if l["worker"] == 0]
+    # Built before the switch: the 5 consumed and up to 2 prefetched; every later one GLOBAL.
+    assert strategies[:5] == ["genemask"] * 5
+    first_global = strategies.index("global")
+    assert first_global <= 5 + 2 and set(strategies[first_global:]) == {"global"}
+    del it, loader
+
+
+def test_cm_step_follows_the_published_step(real_table, corpus):
+    train, _ = corpus
+    c = cmgems.DataCollatorForCmGems(table=real_table, strategy="cm-step", max_steps=100, return_tensors="np")
+    m = cmgems.Masker(real_table, "random")
+    batch = train[:4]
+
+    def strategy_of(out):
+        # Which fixed masker gave these labels: compare with each on the same streams.
+        enc = cmgems.Tokenizer().encode_batch(batch)
+        for s in ("random", "global"):
+            _, labels = m.mask(enc["input_ids"], enc["attention_mask"], strategy=s, first_row=out_row[0])
+            if (labels == out["labels"]).all():
+                return s
+
+    out_row = [c._first_row(False, 0)]  # the stream the next batch starts at
+    c.publish_step(0)
+    assert strategy_of(c(batch)) == "random"  # p_global = 0
+    out_row = [c._first_row(False, 0)]
+    c.publish_step(100)
+    assert strategy_of(c(batch)) == "global"  # p_global = 1
