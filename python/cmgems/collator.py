@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from collections.abc import Mapping
-from typing import Any, Optional, Sequence, Union
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, Union
 
 import numpy as np
 

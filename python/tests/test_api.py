@@ -149,3 +149,20 @@ def test_masking_releases_the_gil(table):
     stop.set()
     th.join()
     assert during > 1000, f"the counting thread ran {during} times during masking"
+
+
+def _count_in_child(path, queue):
+    queue.put(cmgems.NpmiTable.count([path], min_count=1).to_json())
+
+
+def test_counting_works_in_a_forked_child_after_the_parent_counted(fasta, table):
+    # rayon's global pool has no threads in a forked child; count uses its own pool per call.
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_count_in_child, args=(str(fasta), queue))
+    child.start()
+    got = queue.get(timeout=60)
+    child.join(timeout=60)
+    assert child.exitcode == 0 and got == table.to_json()
