@@ -23,7 +23,8 @@ target="${CARGO_TARGET_DIR:-$PWD/target}"
 export CMGEMS_TRAIN="${CMGEMS_TRAIN:-$target/release/train}"
 echo "== building and installing the cmgems Python package (maturin, pip install ./python)"
 # Its own target folder: the bindings are another workspace, with other features of core.
-PATH="$bin:$PATH" CARGO_TARGET_DIR="$target-py" \
+py_target="${CARGO_TARGET_DIR:+$CARGO_TARGET_DIR-py}"
+PATH="$bin:$PATH" CARGO_TARGET_DIR="${py_target:-$PWD/target/python}" \
   "$python" -m pip install -q --no-build-isolation --force-reinstall --no-deps ./python
 echo "== pytest python/tests (train binary: $CMGEMS_TRAIN)"
 log=$(mktemp)
