@@ -135,14 +135,6 @@ struct NpmiArgs {
     show: Option<PathBuf>,
     #[arg(long, default_value_t = 6)]
     k: usize,
-    /// Records longer than one model input are cut into windows of this many k-mer tokens
-    /// (1..=510), one JSON line each, as the browser inspector shows them.
-    #[arg(long, default_value_t = 510)]
-    window: usize,
-    /// Tokens from one window's start to the next (1..=window; default: the window, so
-    /// windows sit back to back; smaller values make them overlap).
-    #[arg(long)]
-    stride: Option<usize>,
     /// The minimum count c: rarer k-mers get no score (the authors used 101).
     #[arg(long, default_value_t = 101)]
     min_count: u64,
@@ -279,6 +271,14 @@ struct MaskArgs {
     /// Write JSONL here (atomically) instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Records longer than one model input are cut into windows of this many k-mer tokens
+    /// (1..=510), one JSON line each, as the browser inspector shows them.
+    #[arg(long, default_value_t = 510)]
+    window: usize,
+    /// Tokens from one window's start to the next (1..=window; default: the window, so
+    /// windows sit back to back; smaller values make them overlap).
+    #[arg(long)]
+    stride: Option<usize>,
     /// Sequences to mask.
     input: PathBuf,
 }
