@@ -2,7 +2,8 @@
 # Browser tests of the inspector, in Debian's headless Chromium (nothing is downloaded):
 #   1. wasm-bindgen tests of cmgems-web (web/tests/browser.rs), run by wasm-pack through
 #      chromedriver;
-#   2. the page end to end (www/test/e2e.test.js: playwright-core + node --test).
+#   2. the page end to end (www/test/e2e.test.js and researcher.test.js: playwright-core +
+#      node --test).
 # Needs (once): apt-get install -y chromium chromium-driver; rustup target add
 # wasm32-unknown-unknown; cargo install wasm-bindgen-cli --version <pinned in Cargo.toml>;
 # cargo install wasm-pack; Node 20 + npm (npm ci in www/ is run here if node_modules is
@@ -28,7 +29,7 @@ echo "== end-to-end test of the page (node --test)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-node --test test/e2e.test.js 2>&1 | tee "$log" || status=$?
+node --test test/e2e.test.js test/researcher.test.js 2>&1 | tee "$log" || status=$?
 pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
 fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
 # The same summary shape as cargo test, so scripts/test.sh counts these tests too.

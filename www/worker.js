@@ -32,9 +32,13 @@ function tableInfo() {
     for (const id of state.ids) hist[id]++;
     for (const row of top) row.in_sequence = hist[cm.kmerId(row.kmer)];
   }
+  // The authors' CSV has ranks and their own normalised PMI (up to 2.1), but no counts: the
+  // page must neither call that score NPMI nor claim a min count.
+  const hasCounts = top.some((row) => row.count != null);
+  const npmiRange = top.every((row) => row.npmi == null || Math.abs(row.npmi) <= 1);
   return {
     k: t.k, source: t.source, scored: t.scored, minCount: t.minCount,
-    isDefault: state.tableIsDefault, top,
+    isDefault: state.tableIsDefault, top, hasCounts, npmiRange,
   };
 }
 
