@@ -22,6 +22,13 @@ if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
 else
   echo "SKIP: browser tests (install chromium, chromium-driver, wasm-pack and wasm-bindgen-cli, or run .ci/run)"
 fi
+# The Python package (python/): needs the venv .ci/run makes (torch, transformers, maturin...).
+# Required in CI; elsewhere skipped with a message when that venv is missing.
+if [ -x "${CMGEMS_PYTHON:-$HOME/.cache/cmgems-py/bin/python}" ] || [ "${CI:-}" = true ]; then
+  bash scripts/test-python.sh 2>&1 | tee -a "$log" || status=$?
+else
+  echo "SKIP: Python package tests (no venv at \$CMGEMS_PYTHON or ~/.cache/cmgems-py; see .ci/run)"
+fi
 passed=$(grep -Eo '(ok|FAILED)\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | paste -sd+ | bc)
 failed=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$log" | sed -E 's/.* ([0-9]+) failed/\1/' | paste -sd+ | bc)
 echo

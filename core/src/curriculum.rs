@@ -52,6 +52,42 @@ impl CurriculumConfig {
         }
     }
 
+    /// A curriculum by the name configs and bindings use: a [`Strategy`] name (fixed),
+    /// `cm-step` (over `max_steps`) or `cm-gems` (the authors' threshold and patience).
+    pub fn named(name: &str, max_steps: u64) -> Result<CurriculumConfig> {
+        let is = |n: &str| name.eq_ignore_ascii_case(n) || name.replace('_', "-") == n;
+        let config = if is("cm-step") {
+            CurriculumConfig::CmStep { max_steps }
+        } else if is("cm-gems") {
+            CurriculumConfig::cm_gems()
+        } else {
+            match name.parse::<Strategy>() {
+                Ok(s) => CurriculumConfig::Fixed(s),
+                Err(_) => {
+                    return Err(CoreError::invalid(
+                        "strategy",
+                        alloc::format!(
+                            "{name:?} is not `random`, `genemask`, `global`, `cm-step` or `cm-gems`"
+                        ),
+                    ))
+                }
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// CM-GEMS replayed at `step` without perplexities, from the step a trainer reported
+    /// it switched at: GeneMask before `switch_step`, GLOBAL from it (None: not yet).
+    /// `train mask --strategy cm-gems --switch-step` and data loaders that are told the
+    /// switch (the Python collator) both mask with it.
+    pub const fn cm_gems_replay(step: u64, switch_step: Option<u64>) -> CurriculumConfig {
+        match switch_step {
+            Some(s) if s <= step => CurriculumConfig::Fixed(Strategy::Global),
+            _ => CurriculumConfig::Fixed(Strategy::GeneMask),
+        }
+    }
+
     /// CM-Step needs max_steps > 0; CM-GEMS a finite threshold >= 0 and patience >= 1.
     pub fn validate(&self) -> Result<()> {
         match *self {
@@ -260,6 +296,7 @@ impl Curriculum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec::Vec;
 
     fn cm_step(max_steps: u64) -> Curriculum {
@@ -284,6 +321,39 @@ mod tests {
         }
         // max_steps 250: block = floor(2.5) = 2; step 7 -> floor(3.5) = 3 -> 0.03.
         assert_eq!(cm_step(250).p_global(7), Some(0.03));
+    }
+
+    #[test]
+    fn named_curricula_cover_the_five_maskers() {
+        let n = |s| CurriculumConfig::named(s, 100);
+        assert_eq!(
+            n("random").unwrap(),
+            CurriculumConfig::Fixed(Strategy::RandomSpan)
+        );
+        assert_eq!(
+            n("GeneMask").unwrap(),
+            CurriculumConfig::Fixed(Strategy::GeneMask)
+        );
+        assert_eq!(
+            n("global").unwrap(),
+            CurriculumConfig::Fixed(Strategy::Global)
+        );
+        assert_eq!(
+            n("cm_step").unwrap(),
+            CurriculumConfig::CmStep { max_steps: 100 }
+        );
+        assert_eq!(n("cm-gems").unwrap(), CurriculumConfig::cm_gems());
+        assert!(n("pmi").unwrap_err().to_string().contains("cm-gems"));
+        assert!(CurriculumConfig::named("cm-step", 0).is_err());
+    }
+
+    #[test]
+    fn cm_gems_replay_is_genemask_before_the_switch_step_and_global_from_it() {
+        let at = |step, switch| CurriculumConfig::cm_gems_replay(step, switch);
+        assert_eq!(at(10, None), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(9, Some(10)), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(10, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
+        assert_eq!(at(11, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
     }
 
     #[test]

@@ -279,6 +279,14 @@ struct MaskArgs {
     /// Write JSONL here (atomically) instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Records longer than one model input are cut into windows of this many k-mer tokens
+    /// (1..=510), one JSON line each, as the browser inspector shows them.
+    #[arg(long, default_value_t = 510)]
+    window: usize,
+    /// Tokens from one window's start to the next (1..=window; default: the window, so
+    /// windows sit back to back; smaller values make them overlap).
+    #[arg(long)]
+    stride: Option<usize>,
     /// Sequences to mask.
     input: PathBuf,
 }
@@ -435,10 +443,7 @@ fn mask(args: MaskArgs) -> Result<()> {
         },
         // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
         // from the switch step a trainer reported.
-        StrategyArg::CmGems => match args.switch_step {
-            Some(s) if s <= args.step => strategy_fixed(Strategy::Global),
-            _ => strategy_fixed(Strategy::GeneMask),
-        },
+        StrategyArg::CmGems => CurriculumConfig::cm_gems_replay(args.step, args.switch_step),
     };
     let config = MaskConfig {
         k,

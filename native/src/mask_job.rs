@@ -10,10 +10,10 @@ use crate::error::{NativeError, Result};
 use crate::sequences::{read_sequences, LabeledSequence};
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::input::{WindowSpec, Windows};
-use cmgems_core::mask::{MaskConfig, Masker, Strategy, IGNORE_LABEL};
+use cmgems_core::mask::{MaskConfig, Masker, RowStreams, Strategy, IGNORE_LABEL};
 use cmgems_core::rank::NO_KMER_RANK;
 use cmgems_core::tokenizer::MAX_MODEL_LEN;
-use cmgems_core::{CoreError, RankLookup, RankTable, SeededRng};
+use cmgems_core::{CoreError, RankLookup, RankTable};
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -79,7 +79,13 @@ pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
         let windows = tokenize(job, seq)?;
         for w in 0..windows.count() {
             let ids = windows.input(w);
-            let mut rng = SeededRng::derive(job.seed, summary.inputs as u64);
+            // Input g of the file is row g of one request: the contract `mask_rows`
+            // callers (the Python package) share.
+            let streams = RowStreams {
+                seed: job.seed,
+                first_row: 0,
+            };
+            let mut rng = streams.rng(summary.inputs);
             let strategy = curriculum.strategy_for_step(job.step, &mut rng);
             let n = ids.len();
             let stats = masker.mask(strategy, ids, &mut rng, &mut masked[..n], &mut labels[..n]);
