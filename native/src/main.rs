@@ -279,14 +279,6 @@ struct MaskArgs {
     /// Write JSONL here (atomically) instead of standard output.
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Records longer than one model input are cut into windows of this many k-mer tokens
-    /// (1..=510), one JSON line each, as the browser inspector shows them.
-    #[arg(long, default_value_t = 510)]
-    window: usize,
-    /// Tokens from one window's start to the next (1..=window; default: the window, so
-    /// windows sit back to back; smaller values make them overlap).
-    #[arg(long)]
-    stride: Option<usize>,
     /// Sequences to mask.
     input: PathBuf,
 }
