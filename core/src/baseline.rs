@@ -12,7 +12,7 @@
 //!   training still has a finite loss and the probabilities sum to 1 over the k-mers.
 //! - **Skipped**: a training id or an eval label that is not a k-mer id (`[UNK]`, any other
 //!   special, out of range) is left out and counted in `skipped`. Pretraining pieces are
-//!   cut from ACGT runs (SPEC §5), so neither occurs there; a non-zero count says the input
+//!   cut from ACGT runs (docs/algorithms.md §5), so neither occurs there; a non-zero count says the input
 //!   was not what the baseline assumes. [`IGNORE_LABEL`] positions (not masked) are not
 //!   targets and are not counted at all.
 

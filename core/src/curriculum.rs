@@ -1,4 +1,4 @@
-//! Time-variant masking (SPEC §4): which masker each batch uses, as a pure state machine.
+//! Time-variant masking (docs/algorithms.md §4): which masker each batch uses, as a pure state machine.
 //!
 //! The trainer asks [`Curriculum::strategy_for_step`] before each batch and feeds held-out
 //! perplexities to [`Curriculum::observe_perplexity`]; the browser replays the same calls.

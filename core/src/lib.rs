@@ -1,6 +1,6 @@
 //! cmgems-core: the pure, deterministic hot path of cmgems.
 //!
-//! Everything here follows `SPEC.md` (shared with the project): DNABERT's k-mer vocabulary,
+//! Everything here follows docs/algorithms.md (the rules, as the papers describe them and as their authors coded them): DNABERT's k-mer vocabulary,
 //! n-gram counts and NPMI tables, the five maskers (random span, GeneMask, GLOBAL, and the
 //! CM-Step / CM-GEMS curricula that switch between them), the pretraining piece sampler,
 //! the downstream metrics, the zero-shot probe's statistics and the unigram baseline of

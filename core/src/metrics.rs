@@ -1,4 +1,4 @@
-//! Downstream metrics (SPEC §8), numerically the same as scikit-learn.
+//! Downstream metrics (docs/algorithms.md §8), numerically the same as scikit-learn.
 //!
 //! GUE reports Matthews correlation and the few-shot tables report accuracy; papers are
 //! compared to the third decimal, so every formula here is the one sklearn uses (checked
@@ -15,7 +15,7 @@
 //!   segment (the trapezoid), which equals the Mann-Whitney statistic with average ranks.
 //!   Multi-class AUC is one-vs-one, macro (Hand & Till): the mean over class pairs (a, b) of
 //!   the AUC of a-vs-b on column a and of b-vs-a on column b, on the rows of a and b only.
-//!   The zero-shot probe (SPEC §9) uses one-vs-rest instead ([`roc_auc_ovr`]): the mean over
+//!   The zero-shot probe (docs/algorithms.md §9) uses one-vs-rest instead ([`roc_auc_ovr`]): the mean over
 //!   classes c of the AUC of c-vs-all on column c.
 //!
 //! Where sklearn warns and returns NaN (AUC with one class in the truth) we return an error,

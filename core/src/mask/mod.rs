@@ -1,4 +1,4 @@
-//! The maskers of SPEC §3: random span (DNABERT), GeneMask and GLOBAL, and the 80/10/10
+//! The maskers of docs/algorithms.md §3: random span (DNABERT), GeneMask and GLOBAL, and the 80/10/10
 //! corruption that follows them.
 //!
 //! A masker first chooses a set of token positions, then corrupts it. Choosing is split

@@ -1,4 +1,4 @@
-//! A checked, row-major feature matrix and its standardisation (SPEC §9 step 2).
+//! A checked, row-major feature matrix and its standardisation (docs/algorithms.md §9 step 2).
 
 use crate::error::{CoreError, Result};
 use alloc::format;

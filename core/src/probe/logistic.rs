@@ -1,5 +1,5 @@
 //! L2-regularised logistic regression, scikit-learn's `LogisticRegression` objective
-//! (SPEC §9 step 3), one-vs-rest for more than two classes.
+//! (docs/algorithms.md §9 step 3), one-vs-rest for more than two classes.
 //!
 //! For one binary problem with targets y_i ∈ {0, 1}, parameters w (d) and intercept b:
 //!
@@ -33,7 +33,7 @@ pub struct LogisticConfig {
 }
 
 impl Default for LogisticConfig {
-    /// C = 1 (SPEC §9), tolerance 1e-10 (coefficients exact to ~1e-8 on the fixture),
+    /// C = 1 (docs/algorithms.md §9), tolerance 1e-10 (coefficients exact to ~1e-8 on the fixture),
     /// 10,000 iterations, 10 pairs (scipy's default).
     fn default() -> Self {
         LogisticConfig {

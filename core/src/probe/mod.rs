@@ -1,4 +1,4 @@
-//! The zero-shot probe's statistics (SPEC §9, docs/algorithms.md §9): standardise the
+//! The zero-shot probe's statistics (docs/algorithms.md §9): standardise the
 //! embeddings with the train split's statistics, fit an L2-regularised logistic
 //! regression (C = 1, one-vs-rest beyond two classes) on the train split, score ROC AUC,
 //! accuracy and MCC on the test split. Embedding the sequences (burn) is the caller's job;
