@@ -384,8 +384,10 @@ fn diverging_loss_stops_with_a_clear_message() {
 
 /// Proves the wgpu path (on CI: Mesa's software Vulkan, lavapipe). Kept as small as a
 /// training step gets: on an empty shader cache every kernel is compiled on the CPU, and
-/// cubecl's default autotuning benchmarks several kernels per shape, which alone took over
-/// 15 minutes on a fresh 2-core machine; minimal autotuning picks the first that works.
+/// cubecl's default autotuning benchmarks several kernels per shape: the earlier smoke step
+/// (batch 8 x 128, 2 micro-batches) had not finished one step after 15 minutes on a fresh
+/// 2-core machine. With minimal autotuning and batch 4 x 64 (the smallest that reliably
+/// masks a token in every step) it took 6 min with empty shader and autotune caches.
 #[test]
 fn wgpu_backend_runs_a_smoke_step() {
     let dir = tempfile::tempdir().unwrap();
@@ -402,9 +404,9 @@ fn wgpu_backend_runs_a_smoke_step() {
             "--eval-batches",
             "1",
             "--seq-len",
-            "32",
+            "64",
             "--batch-size",
-            "2",
+            "4",
             "--accumulation",
             "1",
         ],
