@@ -11,7 +11,7 @@ status=0
 # tests) only: the browser crate's dependencies turn on `std` features of crates that sit
 # under wgpu/cubecl, so building them together would rebuild burn after README's main job
 # (`cargo build --release -p cmgems-native`). The browser crate's host tests run alone.
-cargo test --release 2>&1 | tee "$log" || status=$?
+cargo test --release --no-fail-fast 2>&1 | tee "$log" || status=$?
 cargo test --release -p cmgems-web 2>&1 | tee -a "$log" || status=$?
 # Browser tests need Chromium, chromedriver and the wasm-bindgen CLI (.ci/run installs
 # them). In CI they are required; elsewhere they are skipped with a message if missing.
