@@ -119,9 +119,7 @@ impl NpmiTable {
             });
         }
         if !any_scored {
-            return Err(CoreError::Empty(alloc::format!(
-                "no {k}-mer occurs at least {min_count} times (min_count), nothing to rank"
-            )));
+            return Err(too_few_counts(counts, k, min_count));
         }
         let ranks = rank_by_npmi(k, &scores)?;
         Self::assemble(k, min_count, Some(totals), scores, ranks)
@@ -288,6 +286,45 @@ impl NpmiTable {
             .take(n)
             .map(|r| (r.kmer, r.rank, r.score.npmi))
     }
+}
+
+/// Why no k-mer could be scored: usually a small genome (phage lambda, 48.5 kb) counted at
+/// the papers' c = 101, which suits a genome of many megabases. The input is not empty, so
+/// the message says what happened and suggests the c that 90% of the k-mers reach here;
+/// the CLI, the browser and Python all show it.
+fn too_few_counts(counts: &NgramCounts, k: K, min_count: u64) -> CoreError {
+    let mut level = counts.level(k.get()).to_vec();
+    level.sort_unstable_by(|a, b| b.cmp(a));
+    let most = level.first().copied().unwrap_or(0);
+    if most == 0 {
+        return CoreError::Empty(alloc::format!(
+            "no {k}-mer occurs in the input (it holds no run of {k} A/C/G/T letters)"
+        ));
+    }
+    let suggest = level[level.len() * 9 / 10].clamp(1, most);
+    let reach = level.iter().filter(|&&f| f >= suggest).count();
+    CoreError::Input(alloc::format!(
+        "no {k}-mer occurs {min_count} times in these {letters} letters (the most frequent \
+         occurs {most} times). The input is not empty: min count c = {min_count} suits a \
+         genome of many megabases. For a genome this small, try min count c = {suggest}, \
+         which scores up to {reach} of the {all} {k}-mers.",
+        letters = group_thousands(counts.total(1)),
+        reach = group_thousands(reach as u64),
+        all = group_thousands(level.len() as u64),
+    ))
+}
+
+/// 48502 -> "48,502", as people write counts.
+fn group_thousands(n: u64) -> alloc::string::String {
+    let digits = alloc::string::ToString::to_string(&n);
+    let mut out = alloc::string::String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 fn check_min_count(min_count: u64) -> Result<()> {
@@ -479,11 +516,11 @@ mod tests {
     }
 
     #[test]
-    fn nothing_at_the_minimum_count_is_empty() {
+    fn nothing_at_the_minimum_count_says_so_and_suggests_a_c() {
         let c = counts_of(k3(), &[b"AAAT", b"AAAT", b"AAAT", b"ATA"]);
         assert!(matches!(
             NpmiTable::from_counts(&c, 4),
-            Err(CoreError::Empty(_))
+            Err(CoreError::Input(m)) if m.contains("try min count c = ")
         ));
         assert!(matches!(
             NpmiTable::from_counts(&c, 0),
@@ -597,5 +634,40 @@ mod tests {
                 prop_assert!(in_order, "{:?} before {:?}", a, b);
             }
         }
+    }
+
+    #[test]
+    fn a_small_genome_at_c_101_gets_a_smaller_c_that_scores() {
+        // 48,502 random letters, as many as phage lambda has (xorshift, no data file).
+        let mut x = 7u32;
+        let genome: alloc::vec::Vec<u8> = (0..48_502)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b"ACGT"[(x & 3) as usize]
+            })
+            .collect();
+        let mut counts = NgramCounts::new(K::SIX);
+        counts.count_record(&genome);
+        let message = alloc::format!("{}", NpmiTable::from_counts(&counts, 101).unwrap_err());
+        assert!(message.contains("48,502 letters"), "{message}");
+        assert!(!message.contains("empty input"), "{message}");
+        let c: u64 = message
+            .split("try min count c = ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|c| c.parse().ok())
+            .expect("a suggested c");
+        assert!((1..101).contains(&c), "{message}");
+        assert!(NpmiTable::from_counts(&counts, c).unwrap().scored() > 1000);
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(48_502), "48,502");
+        assert_eq!(group_thousands(5_242_880), "5,242,880");
     }
 }

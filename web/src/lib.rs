@@ -367,51 +367,11 @@ impl TableBuilder {
                 "the file holds no A/C/G/T nucleotides to count",
             ));
         }
-        if let Some(message) = too_few_counts(&counts, min_count) {
-            return Err(JsError::new(&message));
-        }
         let table = NpmiTable::from_counts(&counts, min_count)
             .map_err(js_err)?
             .with_source(source);
         Ok(WebNpmiTable { table })
     }
-}
-
-/// Why no k-mer could be scored, when none occurs `min_count` times: a small genome (phage
-/// lambda, 48.5 kb) counted at the papers' c = 101, which suits a human genome. Suggests
-/// the c that 90% of the k-mers reach here.
-fn too_few_counts(counts: &cmgems_core::NgramCounts, min_count: u64) -> Option<String> {
-    let k = counts.k().get();
-    let mut level = counts.level(k).to_vec();
-    if level.iter().any(|&f| f >= min_count) {
-        return None;
-    }
-    level.sort_unstable_by(|a, b| b.cmp(a));
-    let most = level[0];
-    let suggest = level[level.len() * 9 / 10].clamp(1, most.max(1));
-    let reach = level.iter().filter(|&&f| f >= suggest).count();
-    Some(format!(
-        "no {k}-mer occurs {min_count} times in these {letters} letters (the most frequent occurs \
-         {most} times). The input is not empty: min count c = {min_count} suits a genome of \
-         many megabases. For a genome this small, try min count c = {suggest}, which scores \
-         up to {reach} of the {all} {k}-mers.",
-        letters = group_thousands(counts.total(1)),
-        reach = group_thousands(reach as u64),
-        all = group_thousands(level.len() as u64),
-    ))
-}
-
-/// 48502 -> "48,502", as the page writes numbers.
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The lanes of one view: one strategy each, every model input masked with the same seed.
@@ -644,44 +604,4 @@ pub fn classification_report(
     let p: Vec<usize> = y_pred.iter().map(|&y| y as usize).collect();
     let probs = (!probs.is_empty()).then_some((probs, columns));
     to_js(&metrics::classification_report(&t, &p, probs, n_classes).map_err(js_err)?)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_small_genome_at_c_101_gets_a_smaller_c_that_scores() {
-        // 48,502 random letters, as many as phage lambda has (xorshift, no data file).
-        let mut x = 7u32;
-        let genome: Vec<u8> = (0..48_502)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                b"ACGT"[(x & 3) as usize]
-            })
-            .collect();
-        let mut counts = cmgems_core::NgramCounts::new(K::SIX);
-        counts.count_record(&genome);
-        let message = too_few_counts(&counts, 101).expect("no 6-mer occurs 101 times");
-        assert!(message.contains("48,502 letters"), "{message}");
-        let c: u64 = message
-            .split("try min count c = ")
-            .nth(1)
-            .and_then(|rest| rest.split(',').next())
-            .and_then(|c| c.parse().ok())
-            .expect("a suggested c");
-        assert!((1..101).contains(&c), "{message}");
-        assert!(too_few_counts(&counts, c).is_none());
-        assert!(NpmiTable::from_counts(&counts, c).unwrap().scored() > 1000);
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(48_502), "48,502");
-        assert_eq!(group_thousands(5_242_880), "5,242,880");
-    }
 }
