@@ -13,6 +13,8 @@ pub mod error;
 pub mod observer;
 #[cfg(feature = "train")]
 pub mod run;
+#[cfg(feature = "train")]
+pub mod setup;
 
 pub use batches::{BatchPlan, MaskedBatch, Prefetcher, TokenBatch};
 pub use config::{ConfigError, Masking, PretrainConfig};
@@ -20,4 +22,6 @@ pub use corpus::{Corpus, PieceSet};
 pub use error::PretrainError;
 pub use observer::{Console, EvalRecord, JsonlLogs, Observer, StepRecord, SwitchRecord};
 #[cfg(feature = "train")]
-pub use run::{config_of, run, Summary};
+pub use run::{run, Summary};
+#[cfg(feature = "train")]
+pub use setup::{check_model, config_of, default_seq_len, model_config, CONFIG_FILE};

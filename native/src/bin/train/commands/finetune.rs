@@ -3,12 +3,12 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use cmgems_native::finetune::{evaluate, fit, Recipe, SplitFiles};
+use cmgems_native::finetune::{evaluate, Recipe, SplitFiles};
 use cmgems_native::hf::write_hf_folder;
 use serde_json::json;
 use std::path::PathBuf;
 
-use super::tune::{load, on_step, progress, report_line, write_json, Start, TuneArgs};
+use super::tune::{load, report_line, write_json, Start, TuneArgs};
 
 /// `train finetune`.
 #[derive(Args, Debug)]
@@ -122,19 +122,10 @@ pub fn run(args: FinetuneArgs) -> Result<()> {
         "recipe {}: lr {}, {} epochs, batch {}, {} steps",
         recipe.name, recipe.lr, recipe.epochs, recipe.batch_size, total
     );
-    let bar = progress(total, "finetune");
     let started = std::time::Instant::now();
-    let (model, report) = fit(
-        &start.init,
-        &config,
-        num_labels,
-        &train_set,
-        &recipe,
-        args.seed,
-        &start.device,
-        on_step(&bar),
+    let (model, report) = start.fit(
+        &config, num_labels, &train_set, &recipe, args.seed, "finetune",
     )?;
-    bar.finish_and_clear();
     if !report.fresh.is_empty() {
         eprintln!("newly initialised: {}", report.fresh.join(", "));
     }

@@ -4,11 +4,11 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use cmgems_native::files::write_atomic;
 use cmgems_native::finetune::gue::{self, TaskScore};
-use cmgems_native::finetune::{evaluate, fit, Recipe};
+use cmgems_native::finetune::{evaluate, Recipe};
 use serde_json::json;
 use std::path::PathBuf;
 
-use super::tune::{load, on_step, progress, report_line, write_json, Start, TuneArgs};
+use super::tune::{load, report_line, write_json, Start, TuneArgs};
 
 /// `train gue`.
 #[derive(Args, Debug)]
@@ -88,18 +88,9 @@ pub fn run(args: GueArgs) -> Result<()> {
         }
         let num_labels = train_set.num_classes().max(test.num_classes()).max(2);
         let config = recipe.model_config(&start.config);
-        let bar = progress(recipe.total_steps(train_set.len()), task.name);
-        let (model, _) = fit(
-            &start.init,
-            &config,
-            num_labels,
-            &train_set,
-            &recipe,
-            args.seed,
-            &start.device,
-            on_step(&bar),
+        let (model, _) = start.fit(
+            &config, num_labels, &train_set, &recipe, args.seed, task.name,
         )?;
-        bar.finish_and_clear();
         let r = evaluate(
             &model,
             &test,

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 
 use super::LookupArg;
 
+/// The help section of the evaluation and checkpoint flags.
+const EVAL: &str = "Evaluation and checkpoints";
+
 /// Every flag overrides the value from `--config` (or the defaults, SPEC §7's, shown here).
 #[derive(Args)]
 #[command(next_help_heading = "Run")]
@@ -100,21 +103,13 @@ pub struct PretrainArgs {
 
     /// Evaluate held-out perplexity every this many optimizer steps (and at the end)
     /// [default: 500].
-    #[arg(
-        long,
-        value_name = "STEPS",
-        help_heading = "Evaluation and checkpoints"
-    )]
+    #[arg(long, value_name = "STEPS", help_heading = EVAL)]
     eval_every: Option<u64>,
     /// Held-out micro-batches per evaluation [default: 20].
-    #[arg(long, value_name = "N", help_heading = "Evaluation and checkpoints")]
+    #[arg(long, value_name = "N", help_heading = EVAL)]
     eval_batches: Option<usize>,
     /// Write a checkpoint every this many optimizer steps (and at the end) [default: 1000].
-    #[arg(
-        long,
-        value_name = "STEPS",
-        help_heading = "Evaluation and checkpoints"
-    )]
+    #[arg(long, value_name = "STEPS", help_heading = EVAL)]
     checkpoint_every: Option<u64>,
 }
 
@@ -183,7 +178,7 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     args.apply(&mut config);
     if args.seq_len.is_none() && args.config.is_none() && !resume {
         // A new run from the defaults: the sequence length the model takes, not LOGO's 512.
-        config.seq_len = pretrain::run::default_seq_len(&config)?;
+        config.seq_len = pretrain::default_seq_len(&config)?;
     }
     let selected = super::backend(&config.backend, config.devices)?;
     let mut observers = (

@@ -6,8 +6,11 @@ use anyhow::Result;
 use clap::Args;
 use cmgems_core::{ClassificationReport, Tokenizer, K};
 use cmgems_native::files::write_atomic;
-use cmgems_native::finetune::{InitSource, LabeledSet, Recipe, RecipeOverrides, StepInfo, Warmup};
-use cmgems_native::model::BertConfig;
+use cmgems_native::finetune::{
+    fit, InitSource, LabeledSet, Recipe, RecipeOverrides, StepInfo, Warmup,
+};
+use cmgems_native::hf::LoadReport;
+use cmgems_native::model::{BertConfig, BertForSequenceClassification};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -102,6 +105,32 @@ impl Start {
         })
     }
 
+    /// Fine-tunes a classifier from this start on `train_set`, with a progress bar named
+    /// `what`.
+    pub fn fit(
+        &self,
+        config: &BertConfig,
+        num_labels: usize,
+        train_set: &LabeledSet,
+        recipe: &Recipe,
+        seed: u64,
+        what: &str,
+    ) -> Result<(BertForSequenceClassification, LoadReport)> {
+        let bar = progress(recipe.total_steps(train_set.len()), what);
+        let fitted = fit(
+            &self.init,
+            config,
+            num_labels,
+            train_set,
+            recipe,
+            seed,
+            &self.device,
+            on_step(&bar),
+        )?;
+        bar.finish_and_clear();
+        Ok(fitted)
+    }
+
     pub fn tokenizer(&self, recipe: &Recipe) -> Result<Tokenizer> {
         let len = recipe
             .max_len
@@ -141,7 +170,7 @@ pub fn progress(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
-pub fn on_step(bar: &ProgressBar) -> impl FnMut(StepInfo) + '_ {
+fn on_step(bar: &ProgressBar) -> impl FnMut(StepInfo) + '_ {
     move |s: StepInfo| {
         bar.set_position(s.step);
         bar.set_message(format!("loss {:.4}", s.loss));
