@@ -31,19 +31,6 @@ pub(super) struct RunState {
     pub(super) curriculum_rng: SeededRng,
 }
 
-/// What a finished run reports.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
-    pub steps: u64,
-    pub last_loss: Option<f32>,
-    pub last_perplexity: Option<f64>,
-    pub switch_step: Option<u64>,
-    /// Held-out perplexity of the final model under random-span masking: the one figure that
-    /// compares runs of different maskers (each run's own evaluations use its own masker).
-    pub random_span_perplexity: f64,
-    pub out: PathBuf,
-}
-
 /// Reads the config a run wrote, for `--resume DIR`.
 pub fn config_of(dir: &Path) -> Result<PretrainConfig, PretrainError> {
     let path = dir.join(CONFIG_FILE);

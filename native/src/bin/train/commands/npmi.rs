@@ -5,7 +5,7 @@ use clap::Args;
 use cmgems_core::K;
 use cmgems_native::{npmi_job, tables};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 #[group(skip)]
@@ -77,7 +77,7 @@ pub fn run(args: NpmiArgs) -> Result<()> {
 }
 
 /// `--show TABLE [--compare OTHER]`.
-fn show(args: &NpmiArgs, path: &PathBuf) -> Result<()> {
+fn show(args: &NpmiArgs, path: &Path) -> Result<()> {
     let table = tables::load_table(path, None)?;
     print!("{}", cmgems_native::report::top_table(&table, args.top));
     if let Some(other_path) = &args.compare {
