@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="${CARGO_TARGET_DIR:-target}"
 rm -rf "$target/criterion"
-cargo bench -p cmgems-core --benches -- --warm-up-time 1 --measurement-time 4 ${1:+"$1"}
+cargo bench -p cmgems-benches --benches -- --warm-up-time 1 --measurement-time 4 ${1:+"$1"}
 python3 - "$target/criterion" "scripts/bench-core.sh ${1:-}" <<'PY'
 import json, os, sys, datetime, pathlib
 root, command = pathlib.Path(sys.argv[1]), sys.argv[2].strip()

@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Browser tests of the inspector, in Debian's headless Chromium (nothing is downloaded):
-#   1. wasm-bindgen tests of cmgems-web (web/tests/browser.rs) via chromedriver;
-#   2. the page end to end (www/test/e2e.test.js: playwright-core + node --test).
+#   1. wasm-bindgen tests of cmgems-web (web/tests/browser.rs), run by wasm-pack through
+#      chromedriver;
+#   2. the page end to end (www/test/e2e.test.js and researcher.test.js: playwright-core +
+#      node --test).
 # Needs (once): apt-get install -y chromium chromium-driver; rustup target add
 # wasm32-unknown-unknown; cargo install wasm-bindgen-cli --version <pinned in Cargo.toml>;
-# Node 20 + npm (npm ci in www/ is run here if node_modules is missing).
+# cargo install wasm-pack; Node 20 + npm (npm ci in www/ is run here if node_modules is
+# missing). wasm-pack runs with --mode no-install: it uses the wasm-bindgen CLI on PATH
+# and never downloads one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for tool in chromium chromedriver wasm-bindgen-test-runner node npm; do
+for tool in chromium chromedriver wasm-pack wasm-bindgen node npm; do
   command -v "$tool" >/dev/null || { echo "test-browser: $tool is not installed (see the header of this script)" >&2; exit 1; }
 done
 
 export CHROMEDRIVER=${CHROMEDRIVER:-$(command -v chromedriver)}
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-echo "== wasm-bindgen tests of cmgems-web in headless Chromium"
-cargo test -p cmgems-web --target wasm32-unknown-unknown
+echo "== wasm-bindgen tests of cmgems-web in headless Chromium (wasm-pack test)"
+wasm-pack test --headless --chrome --mode no-install web
 
 echo "== building the page (www/build.sh)"
 bash www/build.sh
@@ -26,7 +29,7 @@ echo "== end-to-end test of the page (node --test)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-node --test test/e2e.test.js 2>&1 | tee "$log" || status=$?
+node --test test/e2e.test.js test/researcher.test.js 2>&1 | tee "$log" || status=$?
 pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
 fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
 # The same summary shape as cargo test, so scripts/test.sh counts these tests too.

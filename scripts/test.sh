@@ -7,15 +7,27 @@ log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 status=0
 # --release: the burn trainer's tests run real training steps; one profile for the
-# build and every test keeps burn compiled once.
-cargo test --workspace --release 2>&1 | tee "$log" || status=$?
+# build and every test keeps burn compiled once. The default members (core, native,
+# tests) only: the browser crate's dependencies turn on `std` features of crates that sit
+# under wgpu/cubecl, so building them together would rebuild burn after README's main job
+# (`cargo build --release -p cmgems-native`). The browser crate's host tests run alone.
+cargo test --release 2>&1 | tee "$log" || status=$?
+cargo test --release -p cmgems-web 2>&1 | tee -a "$log" || status=$?
 # Browser tests need Chromium, chromedriver and the wasm-bindgen CLI (.ci/run installs
 # them). In CI they are required; elsewhere they are skipped with a message if missing.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null \
-  && command -v wasm-bindgen-test-runner >/dev/null || [ "${CI:-}" = true ]; then
+  && command -v wasm-pack >/dev/null && command -v wasm-bindgen >/dev/null \
+  || [ "${CI:-}" = true ]; then
   bash scripts/test-browser.sh 2>&1 | tee -a "$log" || status=$?
 else
-  echo "SKIP: browser tests (install chromium, chromium-driver and wasm-bindgen-cli, or run .ci/run)"
+  echo "SKIP: browser tests (install chromium, chromium-driver, wasm-pack and wasm-bindgen-cli, or run .ci/run)"
+fi
+# The Python package (python/): needs the venv .ci/run makes (torch, transformers, maturin...).
+# Required in CI; elsewhere skipped with a message when that venv is missing.
+if [ -x "${CMGEMS_PYTHON:-$HOME/.cache/cmgems-py/bin/python}" ] || [ "${CI:-}" = true ]; then
+  bash scripts/test-python.sh 2>&1 | tee -a "$log" || status=$?
+else
+  echo "SKIP: Python package tests (no venv at \$CMGEMS_PYTHON or ~/.cache/cmgems-py; see .ci/run)"
 fi
 passed=$(grep -Eo '(ok|FAILED)\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | paste -sd+ | bc)
 failed=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$log" | sed -E 's/.* ([0-9]+) failed/\1/' | paste -sd+ | bc)

@@ -77,7 +77,9 @@ function showMessage(text) {
   m.scrollIntoView({ block: 'nearest' });
 }
 function clearMessage() { $('message').hidden = true; $('message').textContent = ''; }
-const fmt = (n) => n.toLocaleString('en-US');
+// One formatter for every number: toLocaleString builds a new one per call (ms per render).
+const NUMBER = new Intl.NumberFormat('en-US');
+const fmt = (n) => NUMBER.format(n);
 const pct = (x) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 
 // ---------- lanes: fixed strategies plus the two curricula at the chosen step ----------
@@ -94,13 +96,14 @@ function laneSpecs() {
   lanes.push({ strategy: drawn, label: `CM-Step @ step ${fmt(step)}`, note: d ? `drew ${STRATEGY_INFO[drawn].label} (p_global ${d.p_global.toFixed(2)})` : '' });
   const sw = st.cm.switch;
   const gems = sw && step > sw.step ? 'global' : 'genemask';
-  lanes.push({ strategy: gems, label: `CM-GEMS @ step ${fmt(step)}`, note: sw ? (step > sw.step ? `GLOBAL since switch @ ${fmt(sw.step)}` : `GeneMask until switch @ ${fmt(sw.step)}`) : 'GeneMask (no switch: load metrics)' });
+  const noSwitch = st.metrics ? 'GeneMask (no switch in the loaded metrics)' : 'GeneMask (no switch: load metrics)';
+  lanes.push({ strategy: gems, label: `CM-GEMS @ step ${fmt(step)}`, note: sw ? (step > sw.step ? `GLOBAL since switch @ ${fmt(sw.step)}` : `GeneMask until switch @ ${fmt(sw.step)}`) : noSwitch });
   return lanes;
 }
 
 // ---------- pipeline ----------
 async function parseInput() {
-  const text = $('seq-input').value;
+  const text = sequenceText();
   st.view = null; st.byStrategy = null;
   const problem = textProblem(text, 'The sequence box');
   if (problem) {
@@ -131,6 +134,8 @@ async function selectRecord(index) {
     st.view = view;
     setTable(view.table);
     st.firstToken = 0;
+    $('goto').value = '';
+    applyZoom();
     layoutScroller();
     clearMessage();
     await remask();
@@ -141,24 +146,33 @@ async function selectRecord(index) {
   }
 }
 
-async function remask() {
+// Masks the lanes again. `only`: the strategies whose masks can have changed (the rank
+// lookup leaves random span as it was); the others keep theirs.
+async function remask(only = STRATEGIES) {
   if (!st.view) { render(); return; }
   const gen = ++st.maskGen;
   const t0 = performance.now();
   const seed = Number($('seed').value);
   const lookup = $('as-coded').checked ? 'position' : 'kmer';
+  const kept = st.byStrategy;
+  const strategies = kept && st.maskedView === st.view ? only : STRATEGIES;
+  st.maskInFlight = true;
   try {
-    const r = await track(st.engine.call('mask', { strategies: STRATEGIES, seed, lookup }));
+    const r = await track(st.engine.call('mask', { strategies, seed, lookup }));
     if (gen !== st.maskGen) return; // a newer request is on its way
+    st.maskInFlight = false;
     const t1 = performance.now();
-    st.byStrategy = {};
-    STRATEGIES.forEach((s, i) => { st.byStrategy[s] = { flags: r.flags[i], stats: r.stats[i] }; });
+    st.byStrategy = { ...(strategies === STRATEGIES ? {} : kept) };
+    st.flagsGen = (st.flagsGen || 0) + 1; // keys the overview and the stats table
+    st.maskedView = st.view;
+    strategies.forEach((s, i) => { st.byStrategy[s] = { flags: r.flags[i], stats: r.stats[i] }; });
     const r0 = performance.now();
     render();
     const r1 = performance.now();
     st.timing = { maskMs: r.maskMs, roundTripMs: t1 - t0, renderMs: r1 - r0, totalMs: r1 - t0, tokens: st.view.tokens };
-    $('timing').textContent = `mask 3 strategies + render ${fmt(st.view.tokens)} tokens: ${st.timing.totalMs.toFixed(1)} ms (mask in worker ${r.maskMs.toFixed(1)} ms, draw ${st.timing.renderMs.toFixed(1)} ms)`;
+    $('timing').textContent = `mask ${strategies.length} strateg${strategies.length === 1 ? 'y' : 'ies'} + render ${fmt(st.view.tokens)} tokens: ${st.timing.totalMs.toFixed(1)} ms (mask in worker ${r.maskMs.toFixed(1)} ms, draw ${st.timing.renderMs.toFixed(1)} ms)`;
   } catch (e) {
+    if (gen === st.maskGen) st.maskInFlight = false;
     showMessage(e.message);
   }
 }
@@ -169,7 +183,10 @@ function setTable(info) {
   $('table-status').innerHTML = '';
   const b = document.createElement('b');
   b.textContent = info.isDefault ? 'Built-in table (SYNTHETIC corpus, not a real genome)' : 'Uploaded / computed table';
-  $('table-status').append(b, document.createTextNode(` · k = ${info.k} · ${fmt(info.scored)} of ${fmt(4 ** info.k)} k-mers scored (count ≥ ${info.minCount}) · ${src}`));
+  const scored = info.hasCounts
+    ? `${fmt(info.scored)} of ${fmt(4 ** info.k)} k-mers scored (count ≥ ${fmt(info.minCount)})`
+    : `${fmt(4 ** info.k)} k-mers ranked as given (no counts in this table)`;
+  $('table-status').append(b, document.createTextNode(` · k = ${info.k} · ${scored} · ${src}`));
   fillTopTable();
 }
 
@@ -182,8 +199,22 @@ function canvasHeight() {
   return ROWS.ruler + ROWS.nuc + ROWS.kmer + ROWS.gap + 5 * (ROWS.lane + ROWS.laneGap) + 4;
 }
 
+// Tokens per pixel column when tokens are narrower than a pixel, else 1.
+function perColumn() {
+  return st.cellPx < 1 ? Math.ceil(1 / st.cellPx - 1e-9) : 1;
+}
 function visibleTokens(width) {
-  return Math.max(1, Math.floor((width - LABEL_W) / st.cellPx));
+  const cols = Math.max(1, width - LABEL_W);
+  return st.cellPx < 1 ? cols * perColumn() : Math.max(1, Math.floor(cols / st.cellPx + 1e-9));
+}
+// The zoom menu's value: px per token, or "fit" for the whole sequence in the strip.
+function applyZoom() {
+  const z = $('zoom').value;
+  const cols = Math.max(1, ($('canvas-wrap').clientWidth || 1200) - LABEL_W);
+  st.cellPx = z === 'fit' ? (st.view ? Math.min(16, cols / st.view.tokens) : 1) : Number(z);
+  const fit = $('zoom').querySelector('option[value=fit]');
+  const per = st.view ? Math.ceil(st.view.tokens / cols) : 1;
+  fit.textContent = per > 1 ? `whole sequence (${fmt(per)} tokens/px)` : 'whole sequence';
 }
 
 // Heat: rank 1 (highest NPMI) dark red .. last pale yellow, on a log scale so the top 1%
@@ -229,6 +260,7 @@ function render() {
     g.fillStyle = '#888';
     g.fillText($('message').hidden ? 'No sequence to show.' : 'No sequence to show: see the message above.', LABEL_W, 40);
     $('seq-summary').textContent = '';
+    st.summaryKey = null;
     $('window-status').textContent = '';
     $('timing').textContent = '';
     fillStats();
@@ -244,7 +276,7 @@ function render() {
   const last = Math.min(v.tokens, first + Math.ceil(count));
   // One column per pixel when tokens are narrower than a pixel: it shows the best rank and
   // whether any token under it is masked.
-  const perCol = cell < 1 ? Math.round(1 / cell) : 1;
+  const perCol = perColumn();
   const colW = cell < 1 ? 1 : cell;
   const cols = Math.ceil((last - first) / perCol);
   const x = (i) => LABEL_W + i * colW;
@@ -260,7 +292,8 @@ function render() {
     g.fillStyle = '#999';
     g.fillRect(px, y + ROWS.ruler - 5, 1, 5);
     g.fillStyle = '#333';
-    g.fillText(fmt(t), px + 2, y + ROWS.ruler / 2 - 1);
+    // A number that would run past the right edge is left out rather than cut.
+    if (px + 2 + g.measureText(fmt(t)).width <= width) g.fillText(fmt(t), px + 2, y + ROWS.ruler / 2 - 1);
   }
   y += ROWS.ruler;
 
@@ -305,9 +338,10 @@ function render() {
     g.setLineDash([4, 3]);
     g.beginPath(); g.moveTo(px, 2); g.lineTo(px, height); g.stroke();
     g.setLineDash([]);
-    if (inputPx >= 90) {
+    const name = `input ${fmt(b / wt + 1)} →`;
+    if (inputPx >= 90 && px + 3 + g.measureText(name).width <= width) {
       g.fillStyle = '#333';
-      g.fillText(`input ${fmt(b / wt + 1)} →`, px + 3, ROWS.ruler + ROWS.nuc + ROWS.kmer + ROWS.gap / 2 + 1);
+      g.fillText(name, px + 3, ROWS.ruler + ROWS.nuc + ROWS.kmer + ROWS.gap / 2 + 1);
     }
   }
 
@@ -324,11 +358,25 @@ function render() {
   }
 
   const inputOf = (t) => Math.floor(t / wt) + 1;
-  $('seq-summary').textContent = `${v.name} · ${fmt(v.nucleotides.length)} nt · ${fmt(v.tokens)} tokens in ${fmt(v.inputs)} model input${v.inputs > 1 ? 's' : ''} of ≤ ${wt}` + (v.unknown ? ` · ${fmt(v.unknown)} [UNK] tokens` : '');
+  showSummary(v);
   $('window-status').textContent = `Showing tokens ${fmt(first + 1)}–${fmt(last)} (input ${fmt(inputOf(first))}${inputOf(last - 1) !== inputOf(first) ? `–${fmt(inputOf(last - 1))}` : ''} of ${fmt(v.inputs)}). ${perCol > 1 ? ` Each pixel column pools ${perCol} tokens: its best NPMI rank, and any masked token.` : ''} Scroll below the lanes or with the mouse wheel; hover a token for details.`;
   fillStats();
   renderOverview(lanes, first, last, width);
   st.lastRender = { first, last, lanes: lanes.map((l) => l.strategy) };
+  // The pointer now rests on another token (wheel, go-to, new record): say which.
+  if (st.pointer) describeToken(st.pointer);
+}
+
+// The record's name (cut with an ellipsis when long, in full as its title) and its numbers.
+function showSummary(v) {
+  const key = `${v.name}|${v.tokens}`;
+  if (st.summaryKey === key && $('seq-summary').childNodes.length) return;
+  st.summaryKey = key;
+  const name = document.createElement('span');
+  name.className = 'name';
+  name.textContent = name.title = v.name;
+  const numbers = ` · ${fmt(v.nucleotides.length)} nt · ${fmt(v.tokens)} tokens in ${fmt(v.inputs)} model input${v.inputs > 1 ? 's' : ''} of ≤ ${v.windowTokens}` + (v.unknown ? ` · ${fmt(v.unknown)} [UNK] tokens` : '');
+  $('seq-summary').replaceChildren(name, document.createTextNode(numbers));
 }
 
 // The whole sequence in one strip: per lane, the share of masked tokens under each pixel
@@ -338,7 +386,8 @@ function renderOverview(lanes, first, last, width) {
   const v = st.view;
   const height = OV.head + lanes.length * (OV.lane + OV.gap) + OV.foot;
   const dpr = window.devicePixelRatio || 1;
-  const key = [v.name, v.tokens, width, st.byStrategy && st.maskGen, lanes.map((l) => l.strategy).join()].join('|');
+  // Lane labels are in the key: they name the step the CM lanes are drawn at.
+  const key = [v.name, v.tokens, width, st.byStrategy && st.flagsGen, lanes.map((l) => `${l.strategy}:${l.label}`).join()].join('|');
   if (st.overviewKey !== key) {
     st.overviewKey = key;
     const off = st.overviewImage || (st.overviewImage = document.createElement('canvas'));
@@ -350,18 +399,19 @@ function renderOverview(lanes, first, last, width) {
     g.textBaseline = 'middle';
     g.fillStyle = '#333';
     g.font = 'bold 11.5px system-ui, sans-serif';
-    g.fillText(`Overview: all ${fmt(v.tokens)} tokens`, 4, OV.head / 2 + 1);
+    g.fillText(`Overview: all ${fmt(v.tokens)} tokens`, 4, OV.head / 2 + 1, LABEL_W - 10);
     g.font = '10.5px system-ui, sans-serif';
     const cols = width - LABEL_W;
     const per = v.tokens / cols;
-    // A few token numbers along the top.
-    g.textAlign = 'center';
+    // A few token numbers along the top; the first and last align to the strip's ends.
     for (let i = 0; i <= 4; i++) {
       const t = Math.max(1, Math.round((v.tokens * i) / 4));
-      g.fillText(fmt(t), Math.min(width - 20, Math.max(LABEL_W + 10, LABEL_W + (cols * i) / 4)), OV.head / 2 + 1);
+      g.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+      g.fillText(fmt(t), LABEL_W + (cols * i) / 4 - (i === 4 ? 2 : 0), OV.head / 2 + 1);
     }
     g.textAlign = 'left';
     let y = OV.head;
+    const strips = new Map();
     for (const lane of lanes) {
       const color = STRATEGY_INFO[lane.strategy].color;
       g.fillStyle = '#f0f0f0';
@@ -377,15 +427,10 @@ function renderOverview(lanes, first, last, width) {
           const w = 1 / per;
           for (let t = 0; t < v.tokens; t++) if (f[t] & FLAG.MASKED) g.fillRect(LABEL_W + t * w, y, Math.max(1, w), OV.lane);
         } else {
-          for (let c = 0; c < cols; c++) {
-            const a = Math.floor(c * per), b = Math.min(v.tokens, Math.floor((c + 1) * per));
-            let n = 0;
-            for (let t = a; t < b; t++) n += f[t] & FLAG.MASKED;
-            if (!n) continue;
-            g.globalAlpha = Math.min(1, 0.15 + (2.5 * n) / (b - a));
-            g.fillRect(LABEL_W + c, y, 1, OV.lane);
-          }
-          g.globalAlpha = 1;
+          // One pixel row per strategy (the CM lanes reuse theirs), stretched to the lane.
+          if (!strips.has(lane.strategy)) strips.set(lane.strategy, densityStrip(f, v.tokens, Math.max(1, Math.floor(cols)), color));
+          g.imageSmoothingEnabled = false;
+          g.drawImage(strips.get(lane.strategy), LABEL_W, y, cols, OV.lane);
         }
       }
       y += OV.lane + OV.gap;
@@ -408,6 +453,26 @@ function renderOverview(lanes, first, last, width) {
   // Lines from the box to the detail view's edges: the tracks below zoom into the box.
   g.lineWidth = 1; g.strokeStyle = '#888';
   g.beginPath(); g.moveTo(x0, yb); g.lineTo(LABEL_W, height); g.moveTo(x1, yb); g.lineTo(width, height); g.stroke();
+}
+
+// A canvas one pixel high and `cols` wide: per column, the lane colour at an opacity that
+// grows with the share of masked tokens under it. Pixels are written, not filled one by one.
+function densityStrip(flags, tokens, cols, color) {
+  const img = new ImageData(cols, 1);
+  const rgb = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
+  const per = tokens / cols;
+  for (let c = 0; c < cols; c++) {
+    const a = Math.floor(c * per), b = Math.min(tokens, Math.floor((c + 1) * per));
+    let n = 0;
+    for (let t = a; t < b; t++) n += flags[t] & FLAG.MASKED;
+    if (!n) continue;
+    img.data.set(rgb, 4 * c);
+    img.data[4 * c + 3] = Math.round(255 * Math.min(1, 0.15 + (2.5 * n) / (b - a)));
+  }
+  const strip = document.createElement('canvas');
+  strip.width = cols; strip.height = 1;
+  strip.getContext('2d').putImageData(img, 0, 0);
+  return strip;
 }
 
 function onOverviewClick(e) {
@@ -507,11 +572,17 @@ function drawLegend() {
 }
 
 // ---------- stats and tables ----------
+// Rebuilt only when the lanes or their masks change, not on every scroll: a new table
+// costs the page a layout.
 function fillStats() {
+  const lanes = laneSpecs();
+  const key = st.view && st.byStrategy ? [st.flagsGen, st.view.name, ...lanes.map((l) => `${l.strategy}:${l.label}`)].join('|') : null;
+  if (key && key === st.statsKey) return;
+  st.statsKey = key;
   const body = $('stats').tBodies[0];
   body.innerHTML = '';
-  if (!st.view || !st.byStrategy) return;
-  for (const lane of laneSpecs()) {
+  if (!key) return;
+  for (const lane of lanes) {
     const s = st.byStrategy[lane.strategy].stats;
     const tr = body.insertRow();
     tr.dataset.strategy = lane.strategy;
@@ -519,20 +590,34 @@ function fillStats() {
     const sw = document.createElement('span');
     sw.className = 'swatch'; sw.style.background = STRATEGY_INFO[lane.strategy].color;
     name.append(sw, document.createTextNode(lane.label + (lane.label.startsWith('CM') ? ` → ${STRATEGY_INFO[lane.strategy].label}` : '')));
+    const overlap = s.drawn_tokens - s.masked;
     const cells = [
       `${pct(s.masked_share)} (${fmt(s.masked)} of ${fmt(s.maskable)})`,
+      `${fmt(s.drawn_spans)} span${s.drawn_spans === 1 ? '' : 's'} → ${fmt(s.drawn_tokens)} tokens (${pct(s.maskable ? s.drawn_tokens / s.maskable : null)}) · ${fmt(overlap)} overlap`,
       fmt(s.spans),
       s.whole_kmers ? `${fmt(s.whole_kmers)} · their mean rank ${fmt(Math.round(s.mean_rank_whole_kmers))}` : '0',
       s.mean_rank_masked == null ? '–' : `${fmt(Math.round(s.mean_rank_masked))} vs ${fmt(Math.round(s.mean_rank_all))}`,
       s.top1_tokens ? `${pct(s.top1_hidden_share)} (${fmt(s.top1_masked)} of ${fmt(s.top1_tokens)})` : 'none in sequence',
     ];
-    cells.forEach((c, i) => { const td = tr.insertCell(); td.textContent = c; td.className = ['share', 'spans', 'whole', 'meanrank', 'top1'][i]; });
+    cells.forEach((c, i) => { const td = tr.insertCell(); td.textContent = c; td.className = ['share', 'overlap', 'spans', 'whole', 'meanrank', 'top1'][i]; });
   }
+}
+
+// The score column is named by what the table holds: NPMI in [-1, 1], or the source's own
+// normalised PMI (the authors' CSV column norm_dp_true_pmi reaches 2.1).
+function scoreHeader() {
+  const th = $('top').tHead.rows[0].cells[2];
+  const npmi = !st.table || st.table.npmiRange;
+  th.textContent = npmi ? 'NPMI' : 'Normalised PMI (as given)';
+  th.title = npmi ? 'Normalised PMI in [-1, 1], from the counts'
+    : `The table's own score, not NPMI in [-1, 1]${/GeneMask authors/.test(st.table.source || '') ? ": the GeneMask authors' norm_dp_true_pmi column" : ''}`;
+  $('top').tHead.rows[0].cells[3].textContent = !st.table || st.table.hasCounts ? 'Count' : 'Count (none given)';
 }
 
 function fillTopTable() {
   const body = $('top').tBodies[0];
   body.innerHTML = '';
+  scoreHeader();
   if (!st.table) return;
   for (const r of st.table.top.slice(0, 20)) {
     const tr = body.insertRow();
@@ -586,12 +671,16 @@ function onScroll() {
 
 // ---------- tooltip ----------
 function onHover(e) {
+  st.pointer = { clientX: e.clientX, clientY: e.clientY };
+  describeToken(st.pointer);
+}
+function describeToken(e) {
   const tip = $('tooltip');
   const v = st.view;
   const rect = $('tracks').getBoundingClientRect();
   const px = e.clientX - rect.left;
   if (!v || px < LABEL_W) { tip.hidden = true; return; }
-  const perCol = st.cellPx < 1 ? Math.round(1 / st.cellPx) : 1;
+  const perCol = perColumn();
   const colW = st.cellPx < 1 ? 1 : st.cellPx;
   const t = st.firstToken + Math.floor((px - LABEL_W) / colW) * perCol;
   if (t >= v.tokens) { tip.hidden = true; return; }
@@ -623,7 +712,20 @@ function debounced(fn, ms) {
     }, ms);
   };
 }
-const scheduleCurriculum = debounced(() => updateCurriculum(), 60);
+// Runs fn now, or, while a run is in flight, once more after it with the latest values: a
+// dragged slider updates as fast as the worker answers, with no fixed delay.
+function coalesced(fn) {
+  let running = false, again = false;
+  return async () => {
+    if (running) { again = true; return; }
+    running = true;
+    busy(1);
+    try {
+      do { again = false; await fn(); } while (again);
+    } finally { running = false; busy(-1); }
+  };
+}
+const scheduleCurriculum = coalesced(() => updateCurriculum());
 async function updateCurriculum() {
   const maxSteps = Math.max(1, Number($('max-steps').value) || 1);
   const stepEl = $('step');
@@ -636,16 +738,25 @@ async function updateCurriculum() {
     const r = await st.engine.call('cmStep', { maxSteps, step, seed });
     st.cm.draw = r.draw;
     st.cm.schedule = r.schedule;
+    // A mask on its way will draw the lanes anyway (a resample redraws the seed's CM-Step).
+    const drawLanes = !st.maskInFlight;
     $('cm-step-status').textContent = `CM-Step: p_global = ${r.draw.p_global.toFixed(2)} at step ${fmt(step)}; this step's draw (replayed from seed ${seed} with core's curriculum) is ${STRATEGY_INFO[r.draw.strategy].label}. ${fmt(r.draw.global_draws)} of ${fmt(step + 1)} steps so far drew GLOBAL.`;
-    const sw = st.cm.switch;
-    $('cm-gems-status').textContent = sw
-      ? `CM-GEMS: switches from GeneMask to GLOBAL after step ${fmt(sw.step)} (perplexity ${sw.previous.toFixed(3)} → ${sw.current.toFixed(3)}, change < ${$('threshold').value}); at step ${fmt(step)} it uses ${step > sw.step ? 'GLOBAL' : 'GeneMask'}.`
-      : 'CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL. Load a metrics.jsonl to replay the switch.';
-    render();
+    $('cm-gems-status').textContent = gemsStatus(step);
+    if (drawLanes) render();
     drawPlot();
   } catch (e) {
     showMessage(e.message);
   }
+}
+
+// What CM-GEMS does at `step`: replayed on the loaded metrics, or what loading them would show.
+function gemsStatus(step) {
+  const sw = st.cm.switch;
+  const m = st.metrics;
+  if (sw) return `CM-GEMS: switches from GeneMask to GLOBAL after step ${fmt(sw.step)} (perplexity ${sw.previous.toFixed(3)} → ${sw.current.toFixed(3)}, change < ${$('threshold').value}); at step ${fmt(step)} it uses ${step > sw.step ? 'GLOBAL' : 'GeneMask'}.`;
+  if (!m) return 'CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL. Load a metrics.jsonl to replay the switch.';
+  if (!m.pplSteps.length) return 'CM-GEMS: the loaded metrics.jsonl has no held-out perplexity, so the switch cannot be replayed: GeneMask throughout.';
+  return `CM-GEMS: replayed on the loaded metrics.jsonl (${fmt(m.pplSteps.length)} held-out perplexities), it never switches: perplexity never changed by less than ${$('threshold').value} between evaluations, so GeneMask throughout.`;
 }
 
 function parseMetrics(text) {
@@ -660,10 +771,11 @@ function parseMetrics(text) {
     if (typeof step !== 'number') { m.bad++; continue; }
     const loss = o.loss ?? o.train_loss ?? o.mlm_loss;
     if (typeof loss === 'number') { m.steps.push(step); m.loss.push(loss); }
-    let ppl = o.eval_perplexity ?? o.perplexity ?? o.eval_ppl ?? o.ppl;
+    const ev = String(o.event ?? o.kind ?? '');
+    // A trainer's switch event repeats the perplexity of the evaluation logged just before it.
+    let ppl = o.eval_perplexity ?? (ev ? undefined : o.perplexity) ?? o.eval_ppl ?? o.ppl;
     if (ppl == null && typeof o.eval_loss === 'number') ppl = Math.exp(o.eval_loss);
     if (typeof ppl === 'number') { m.pplSteps.push(step); m.ppl.push(ppl); }
-    const ev = String(o.event ?? o.kind ?? '');
     if (m.loggedSwitch == null && (/switch/i.test(ev) || typeof o.switch_step === 'number')) m.loggedSwitch = o.switch_step ?? step;
     const masker = o.masker ?? o.strategy;
     if (m.loggedSwitch == null && lastMasker === 'genemask' && masker === 'global') m.loggedSwitch = step;
@@ -680,8 +792,11 @@ async function loadMetrics(file) {
     return;
   }
   st.metrics = m;
-  const lastStep = Math.max(...m.steps, ...m.pplSteps);
-  if (lastStep > Number($('max-steps').value)) $('max-steps').value = String(lastStep);
+  // The plot's axis and CM-Step's schedule follow the run's own steps.
+  const all = m.steps.concat(m.pplSteps);
+  m.firstStep = all.reduce((a, b) => Math.min(a, b));
+  m.lastStep = all.reduce((a, b) => Math.max(a, b));
+  $('max-steps').value = String(Math.max(1, m.lastStep));
   await replayGems();
 }
 
@@ -691,35 +806,69 @@ async function replayGems() {
   const threshold = Number($('threshold').value);
   const r = await st.engine.call('cmGems', { steps: m.pplSteps, perplexities: m.ppl, threshold });
   st.cm.switch = r.switch;
-  $('metrics-status').textContent = `metrics.jsonl: ${fmt(m.lines)} lines, ${fmt(m.steps.length)} losses, ${fmt(m.pplSteps.length)} held-out perplexities`
+  $('metrics-status').textContent = `metrics.jsonl: ${fmt(m.lines)} lines, steps ${fmt(m.firstStep)}–${fmt(m.lastStep)} (max steps set to the run's ${fmt(m.lastStep)}), ${fmt(m.steps.length)} losses, ${fmt(m.pplSteps.length)} held-out perplexities`
     + (m.bad ? `, ${m.bad} lines skipped` : '') + '. '
     + (r.switch ? `Core's CM-GEMS replayed on them switches at step ${fmt(r.switch.step)}` : 'Core\'s CM-GEMS replayed on them never switches')
     + (m.loggedSwitch != null ? `; the log records a switch at step ${fmt(m.loggedSwitch)}.` : '; the log records no switch.');
+  // The status line and the CM-GEMS lane follow the replay at once.
+  await updateCurriculum();
   await updateCurriculum();
 }
 
+// Axis numbers without exponents: 3510 -> "3,510", 0.01234 -> "0.0123".
+const axisNum = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+// The plot is drawn at its CSS size (times the pixel ratio), so its text stays 12 px on a
+// narrow window; the step axis runs to max steps, which a loaded run sets to its last step.
 function drawPlot() {
   const c = $('plot');
+  const dpr = window.devicePixelRatio || 1;
+  // The width comes from the resize observer: reading it here would force a layout.
+  st.plotWidth ??= c.getBoundingClientRect().width;
+  const W = Math.max(300, Math.round(st.plotWidth || 760));
+  const m = st.metrics;
   const g = c.getContext('2d');
-  const W = c.width, H = c.height;
+  g.font = '12px system-ui, sans-serif';
+  const leg = [['#2f6fdb', 'train loss (left)'], ['#1a9850', 'held-out perplexity (right)'], ['#8a2fc0', 'CM-Step p_global'], ['#d73027', 'CM-GEMS switch'], ['#111', 'selected step']];
+  // Legend rows: as many items per row as fit.
+  const rows = [[]];
+  let used = 0;
+  for (const item of leg) {
+    const w = g.measureText(item[1]).width + 32;
+    if (used + w > W - 20 && rows[rows.length - 1].length) { rows.push([]); used = 0; }
+    rows[rows.length - 1].push(item); used += w;
+  }
+  const top = 10 + 16 * rows.length;
+  const H = top + 240;
+  if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
+    c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
+    c.style.height = `${H}px`;
+  }
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
   g.clearRect(0, 0, W, H);
   g.font = '12px system-ui, sans-serif';
   g.textBaseline = 'middle';
   const maxSteps = Number($('max-steps').value) || 1;
+  const range = (vals) => (vals.length ? [vals.reduce((a, b) => Math.min(a, b)), vals.reduce((a, b) => Math.max(a, b))] : null);
+  const lossRange = m && range(m.loss), pplRange = m && range(m.ppl);
+  const labelW = (r) => (r ? Math.max(...r.map((v) => g.measureText(axisNum.format(v)).width)) : 0);
   // Top panel: loss (left axis) and held-out perplexity (right axis); bottom panel:
-  // CM-Step's p_global; both share the step axis.
-  const L = 52, R = W - 52, T1 = 28, B1 = 160, T2 = 178, B2 = 222;
+  // CM-Step's p_global; both share the step axis. Margins fit the axis labels.
+  const L = Math.max(34, labelW(lossRange) + 10), R = W - Math.max(26, labelW(pplRange) + 10);
+  const T1 = top + 8, B1 = top + 140, T2 = top + 158, B2 = top + 202;
   const xs = (s) => L + (Math.min(s, maxSteps) / maxSteps) * (R - L);
   g.strokeStyle = '#bbb';
   g.strokeRect(L, T1, R - L, B1 - T1);
   g.strokeRect(L, T2, R - L, B2 - T2);
   g.fillStyle = '#333';
+  for (let i = 0; i <= 4; i++) {
+    const s = Math.round((maxSteps * i) / 4);
+    g.textAlign = i === 0 ? 'left' : i === 4 ? 'right' : 'center';
+    g.fillText(fmt(s), xs(s), B2 + 12);
+  }
   g.textAlign = 'center';
-  for (let i = 0; i <= 4; i++) { const s = Math.round((maxSteps * i) / 4); g.fillText(fmt(s), xs(s), B2 + 12); }
   g.fillText('training step', (L + R) / 2, B2 + 28);
-  const series = (steps, vals, color, side) => {
-    if (!steps.length) return;
-    const lo = Math.min(...vals), hi = Math.max(...vals);
+  const series = (steps, vals, [lo, hi], color, side) => {
     const ys = (v) => B1 - ((v - lo) / (hi - lo || 1)) * (B1 - T1);
     g.strokeStyle = color; g.lineWidth = 1.8;
     g.beginPath();
@@ -728,13 +877,14 @@ function drawPlot() {
     g.fillStyle = color;
     g.textAlign = side === 'left' ? 'right' : 'left';
     const ax = side === 'left' ? L - 4 : R + 4;
-    g.fillText(hi.toPrecision(3), ax, T1 + 5);
-    g.fillText(lo.toPrecision(3), ax, B1 - 5);
+    g.fillText(axisNum.format(hi), ax, T1 + 5);
+    g.fillText(axisNum.format(lo), ax, B1 - 5);
   };
-  const m = st.metrics;
+  st.plotExtent = { left: L, right: R, lastX: null };
   if (m) {
-    series(m.steps, m.loss, '#2f6fdb', 'left');
-    series(m.pplSteps, m.ppl, '#1a9850', 'right');
+    if (lossRange) series(m.steps, m.loss, lossRange, '#2f6fdb', 'left');
+    if (pplRange) series(m.pplSteps, m.ppl, pplRange, '#1a9850', 'right');
+    st.plotExtent.lastX = xs(m.lastStep);
   } else {
     g.fillStyle = '#888'; g.textAlign = 'center';
     g.fillText('Load a metrics.jsonl to plot loss and held-out perplexity.', (L + R) / 2, (T1 + B1) / 2);
@@ -747,27 +897,32 @@ function drawPlot() {
     g.stroke(); g.lineWidth = 1;
     g.fillStyle = '#8a2fc0'; g.textAlign = 'right';
     g.fillText('1', L - 4, T2 + 5); g.fillText('0', L - 4, B2 - 5);
-    g.save(); g.translate(14, (T2 + B2) / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText('p_global', 0, 0); g.restore();
+    g.save(); g.translate(12, (T2 + B2) / 2); g.rotate(-Math.PI / 2); g.textAlign = 'center'; g.fillText('p_global', 0, 0); g.restore();
   }
   const sw = st.cm.switch;
   if (sw) {
+    const x = xs(sw.step);
     g.strokeStyle = '#d73027'; g.setLineDash([6, 3]);
-    g.beginPath(); g.moveTo(xs(sw.step), T1); g.lineTo(xs(sw.step), B2); g.stroke(); g.setLineDash([]);
-    g.fillStyle = '#d73027'; g.textAlign = 'left';
-    g.fillText(`CM-GEMS switch @ ${fmt(sw.step)}`, xs(sw.step) + 4, T1 + 12);
+    g.beginPath(); g.moveTo(x, T1); g.lineTo(x, B2); g.stroke(); g.setLineDash([]);
+    const label = `CM-GEMS switch @ ${fmt(sw.step)}`;
+    const right = x + 4 + g.measureText(label).width > R;
+    g.fillStyle = '#d73027'; g.textAlign = right ? 'right' : 'left';
+    g.fillText(label, right ? x - 4 : x + 4, T1 + 12);
   }
   const step = Number($('step').value);
   g.strokeStyle = '#111';
   g.beginPath(); g.moveTo(xs(step), T1); g.lineTo(xs(step), B2); g.stroke();
   // Legend above the panels.
   g.textAlign = 'left';
-  const leg = [['#2f6fdb', 'train loss (left)'], ['#1a9850', 'held-out perplexity (right)'], ['#8a2fc0', 'CM-Step p_global'], ['#d73027', 'CM-GEMS switch'], ['#111', 'selected step']];
-  let lx = L;
-  for (const [col, text] of leg) {
-    g.fillStyle = col; g.fillRect(lx, 10, 14, 3);
-    g.fillStyle = '#333'; g.fillText(text, lx + 18, 12);
-    lx += g.measureText(text).width + 32;
-  }
+  rows.forEach((row, r) => {
+    let lx = 10;
+    const y = 12 + 16 * r;
+    for (const [col, label] of row) {
+      g.fillStyle = col; g.fillRect(lx, y - 2, 14, 3);
+      g.fillStyle = '#333'; g.fillText(label, lx + 18, y);
+      lx += g.measureText(label).width + 32;
+    }
+  });
 }
 
 // ---------- tables: upload, compute, download ----------
@@ -829,7 +984,10 @@ function download(name, text, type) {
 }
 
 function exportMasks() {
-  if (!st.view || !st.byStrategy) return;
+  if (!st.view || !st.byStrategy) {
+    showMessage('Nothing to export: no sequence is shown. Paste one, choose a file or pick an example first.');
+    return;
+  }
   const collect = (flags, bit) => { const out = []; for (let i = 0; i < flags.length; i++) if (flags[i] & bit) out.push(i); return out; };
   const doc = {
     format: 'cmgems-inspector-masks', version: 1,
@@ -899,22 +1057,58 @@ async function fileProblem(file, { maxChars = MAX_SEQUENCE_CHARS, gzipOk = false
 async function readSequenceFile(file) {
   const problem = await fileProblem(file);
   if (problem) { showMessage(problem); return; }
-  $('seq-input').value = await file.text();
+  setSequenceText(await file.text(), `"${file.name}"`);
   $('example').value = '';
   await parseInput();
 }
 
+// ---------- the sequence box: short text lives in it, long text is held like a file ----------
+// A textarea holding megabytes takes seconds per keystroke and per paste, so text longer than
+// this is kept here, not in the box, which shows a one-line summary as its placeholder.
+const BOX_MAX_CHARS = 200_000;
+let boxPlaceholder = null;
+function sequenceText() { return st.held ? st.held.text : $('seq-input').value; }
+function setSequenceText(text, what = 'Pasted text') {
+  const box = $('seq-input');
+  boxPlaceholder ??= box.placeholder;
+  if (text.length <= BOX_MAX_CHARS) {
+    releaseHeld();
+    box.value = text;
+    return;
+  }
+  st.held = { text, what };
+  box.value = '';
+  box.placeholder = `${what}: ${fmt(text.length)} characters, held like a file (too long to show here; the lanes below show it). Type or paste here to replace it.`;
+  box.classList.add('held');
+}
+function releaseHeld() {
+  if (!st.held) return;
+  st.held = null;
+  $('seq-input').placeholder = boxPlaceholder;
+  $('seq-input').classList.remove('held');
+}
+
 function wire() {
-  $('seq-input').addEventListener('input', () => { $('example').value = ''; onInput(); });
-  // A huge or binary paste never lands in the textarea (which would freeze the page).
+  // Typing replaces text held outside the box, as a new file would; the picker no longer
+  // names the sequence shown.
+  $('seq-input').addEventListener('input', () => { releaseHeld(); $('example').value = ''; $('seq-file').value = ''; onInput(); });
+  // A huge or binary paste never lands in the textarea (which would freeze the page); a long
+  // one replaces the box's text and is held like a file.
   $('seq-input').addEventListener('paste', (e) => {
-    const problem = textProblem(e.clipboardData?.getData('text/plain') ?? '');
-    if (problem) { e.preventDefault(); showMessage(problem); }
+    const text = e.clipboardData?.getData('text/plain') ?? '';
+    const problem = textProblem(text);
+    if (problem) { e.preventDefault(); showMessage(problem); return; }
+    if (text.length <= BOX_MAX_CHARS) return;
+    e.preventDefault();
+    setSequenceText(text);
+    $('example').value = ''; $('seq-file').value = '';
+    track(parseInput());
   });
   $('example').addEventListener('change', () => {
     const ex = st.examples[Number($('example').value)];
     if (!ex) return;
-    $('seq-input').value = ex.text;
+    setSequenceText(ex.text);
+    $('seq-file').value = '';
     track(parseInput());
   });
   $('seq-file').addEventListener('change', (e) => e.target.files[0] && track(readSequenceFile(e.target.files[0])));
@@ -932,7 +1126,7 @@ function wire() {
   const reseed = async () => { scheduleCurriculum(); await remask(); };
   on('seed', 'change', reseed);
   on('resample', 'click', () => { $('seed').value = String(Number($('seed').value) + 1); return reseed(); });
-  on('as-coded', 'change', remask);
+  on('as-coded', 'change', () => remask(['genemask', 'global']));
   $('step').addEventListener('input', scheduleCurriculum);
   $('max-steps').addEventListener('change', scheduleCurriculum);
   on('threshold', 'change', () => (st.metrics ? replayGems() : updateCurriculum()));
@@ -947,7 +1141,7 @@ function wire() {
   $('export').addEventListener('click', exportMasks);
   $('zoom').addEventListener('change', () => {
     const centre = st.firstToken + visibleTokens($('canvas-wrap').clientWidth) / 2;
-    st.cellPx = Number($('zoom').value);
+    applyZoom();
     layoutScroller();
     scrollToToken(centre - visibleTokens($('canvas-wrap').clientWidth) / 2);
   });
@@ -963,7 +1157,7 @@ function wire() {
   $('overview').addEventListener('mousedown', (e) => { onOverviewClick(e); st.dragOverview = true; });
   $('overview').addEventListener('mousemove', (e) => { if (st.dragOverview && e.buttons) onOverviewClick(e); });
   window.addEventListener('mouseup', () => { st.dragOverview = false; });
-  $('tracks').addEventListener('mouseleave', () => { $('tooltip').hidden = true; });
+  $('tracks').addEventListener('mouseleave', () => { st.pointer = null; $('tooltip').hidden = true; });
   // Drop a FASTA on the sequence box to inspect it, on the table panel to count a table.
   for (const [el, onFile] of [[$('seq-input'), (f) => track(readSequenceFile(f))], [$('panel-table'), (f) => track(/\.(json|csv)$/i.test(f.name) ? uploadTable(f) : computeTable(f))]]) {
     el.addEventListener('dragover', (e) => { e.preventDefault(); el.classList.add('dragover'); });
@@ -973,7 +1167,8 @@ function wire() {
       if (e.dataTransfer.files[0]) onFile(e.dataTransfer.files[0]);
     });
   }
-  new ResizeObserver(() => { layoutScroller(); render(); }).observe($('canvas-wrap'));
+  new ResizeObserver(() => { applyZoom(); layoutScroller(); render(); }).observe($('canvas-wrap'));
+  new ResizeObserver(([entry]) => { st.plotWidth = entry.contentRect.width; drawPlot(); }).observe($('plot'));
 }
 
 async function main() {
@@ -983,7 +1178,7 @@ async function main() {
   setExamples(r.examples);
   setTable(r.table);
   $('example').value = '0';
-  $('seq-input').value = r.examples[0].text;
+  setSequenceText(r.examples[0].text);
   await track(updateCurriculum());
   await track(parseInput());
   drawPlot();

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the inspector's WebAssembly into www/pkg/ (cargo + the wasm-bindgen CLI, no
-# wasm-pack, no wasm-opt). Needs: rustup target add wasm32-unknown-unknown, and
-# cargo install wasm-bindgen-cli --version <the version pinned in Cargo.toml>.
+# Builds the inspector's WebAssembly into www/pkg/ with wasm-pack (`--mode no-install`: the
+# wasm-bindgen CLI on PATH, never a download; wasm-opt is off in web/Cargo.toml because
+# Debian's binaryen 108 emits wasm that fails to load). Needs: rustup target add
+# wasm32-unknown-unknown, cargo install wasm-pack, and cargo install wasm-bindgen-cli
+# --version <the version pinned in Cargo.toml>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,12 +14,11 @@ if [ "$have" != "$want" ]; then
   echo "  cargo install wasm-bindgen-cli --version $want" >&2
   exit 1
 fi
+command -v wasm-pack >/dev/null || { echo "wasm-pack is missing: cargo install wasm-pack" >&2; exit 1; }
 
-profile=${PROFILE:-release}
-cargo build -p cmgems-web --target wasm32-unknown-unknown --profile "$profile"
-target_dir=${CARGO_TARGET_DIR:-target}
-dir=$profile; [ "$profile" = dev ] && dir=debug
+profile=--release
+[ "${PROFILE:-release}" = dev ] && profile=--dev
 rm -rf www/pkg
-wasm-bindgen --target web --no-typescript --out-dir www/pkg \
-  "$target_dir/wasm32-unknown-unknown/$dir/cmgems_web.wasm"
+wasm-pack build --mode no-install --target web --no-typescript --no-pack "$profile" \
+  --out-dir ../www/pkg web
 ls -l www/pkg

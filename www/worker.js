@@ -27,22 +27,19 @@ function tableInfo() {
   const t = state.table;
   const top = t.top(30);
   if (state.ids && state.current && state.current.k === t.k) {
-    // Occurrences of each top k-mer in the current sequence (id = 5 + code).
-    const hist = new Uint32Array((1 << (2 * t.k)) + 5);
+    // Occurrences of each top k-mer in the current sequence, by token id.
+    const hist = new Uint32Array(cm.vocabSize(t.k));
     for (const id of state.ids) hist[id]++;
-    for (const row of top) row.in_sequence = hist[5 + kmerCode(row.kmer)];
+    for (const row of top) row.in_sequence = hist[cm.kmerId(row.kmer)];
   }
+  // The authors' CSV has ranks and their own normalised PMI (up to 2.1), but no counts: the
+  // page must neither call that score NPMI nor claim a min count.
+  const hasCounts = top.some((row) => row.count != null);
+  const npmiRange = top.every((row) => row.npmi == null || Math.abs(row.npmi) <= 1);
   return {
     k: t.k, source: t.source, scored: t.scored, minCount: t.minCount,
-    isDefault: state.tableIsDefault, top,
+    isDefault: state.tableIsDefault, top, hasCounts, npmiRange,
   };
-}
-
-// DNABERT order: A=0, T=1, C=2, G=3, first letter most significant.
-function kmerCode(kmer) {
-  let code = 0;
-  for (const ch of kmer) code = code * 4 + 'ATCG'.indexOf(ch);
-  return code;
 }
 
 function sequenceView() {
@@ -174,7 +171,7 @@ const handlers = {
   },
 
   async cmGems({ steps, perplexities, threshold }) {
-    return [{ switch: cm.cmGemsSwitch(Float64Array.from(steps), Float64Array.from(perplexities), threshold, 1) }];
+    return [{ switch: cm.cmGemsSwitch(Float64Array.from(steps), Float64Array.from(perplexities), String(threshold), 1) }];
   },
 };
 

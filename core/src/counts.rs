@@ -1,4 +1,4 @@
-//! n-gram counts for n = 1..=k over a corpus, the input of the NPMI table (SPEC §2).
+//! n-gram counts for n = 1..=k over a corpus, the input of the NPMI table (docs/algorithms.md §2).
 //!
 //! Counting must be fast (a human genome is 3 G nucleotides) and splittable (a native
 //! caller counts windows of one huge record on several cores and merges them), so:

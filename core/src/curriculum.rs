@@ -1,4 +1,4 @@
-//! Time-variant masking (SPEC §4): which masker each batch uses, as a pure state machine.
+//! Time-variant masking (docs/algorithms.md §4): which masker each batch uses, as a pure state machine.
 //!
 //! The trainer asks [`Curriculum::strategy_for_step`] before each batch and feeds held-out
 //! perplexities to [`Curriculum::observe_perplexity`]; the browser replays the same calls.
@@ -7,6 +7,7 @@
 use crate::error::{CoreError, Result};
 use crate::mask::Strategy;
 use crate::rng::SeededRng;
+pub use crate::switch::SwitchThreshold;
 use serde::{Deserialize, Serialize};
 
 /// Which curriculum to run.
@@ -23,17 +24,14 @@ pub enum CurriculumConfig {
     },
     /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL for good.
     CmGems {
-        /// Switch when |ppl_i - ppl_{i-1}| is below this (default 1.0)...
-        #[serde(default = "default_threshold")]
-        threshold: f64,
+        /// Switch when |ppl_i - ppl_{i-1}| is below this: perplexity points (default 1.0,
+        /// the paper's) or a share of ppl_i ("0.5%")...
+        #[serde(default)]
+        threshold: SwitchThreshold,
         /// ...for this many consecutive pairs of evaluations (default 1: one pair).
         #[serde(default = "default_patience")]
         patience: u32,
     },
-}
-
-fn default_threshold() -> f64 {
-    CurriculumConfig::DEFAULT_THRESHOLD
 }
 
 fn default_patience() -> u32 {
@@ -42,7 +40,7 @@ fn default_patience() -> u32 {
 
 impl CurriculumConfig {
     /// CM-GEMS's perplexity-drop threshold (the authors' value).
-    pub const DEFAULT_THRESHOLD: f64 = 1.0;
+    pub const DEFAULT_THRESHOLD: SwitchThreshold = SwitchThreshold::PAPER;
     /// CM-GEMS's number of flat evaluation pairs before switching.
     pub const DEFAULT_PATIENCE: u32 = 1;
 
@@ -51,6 +49,42 @@ impl CurriculumConfig {
         CurriculumConfig::CmGems {
             threshold: Self::DEFAULT_THRESHOLD,
             patience: Self::DEFAULT_PATIENCE,
+        }
+    }
+
+    /// A curriculum by the name configs and bindings use: a [`Strategy`] name (fixed),
+    /// `cm-step` (over `max_steps`) or `cm-gems` (the authors' threshold and patience).
+    pub fn named(name: &str, max_steps: u64) -> Result<CurriculumConfig> {
+        let is = |n: &str| name.eq_ignore_ascii_case(n) || name.replace('_', "-") == n;
+        let config = if is("cm-step") {
+            CurriculumConfig::CmStep { max_steps }
+        } else if is("cm-gems") {
+            CurriculumConfig::cm_gems()
+        } else {
+            match name.parse::<Strategy>() {
+                Ok(s) => CurriculumConfig::Fixed(s),
+                Err(_) => {
+                    return Err(CoreError::invalid(
+                        "strategy",
+                        alloc::format!(
+                            "{name:?} is not `random`, `genemask`, `global`, `cm-step` or `cm-gems`"
+                        ),
+                    ))
+                }
+            }
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// CM-GEMS replayed at `step` without perplexities, from the step a trainer reported
+    /// it switched at: GeneMask before `switch_step`, GLOBAL from it (None: not yet).
+    /// `train mask --strategy cm-gems --switch-step` and data loaders that are told the
+    /// switch (the Python collator) both mask with it.
+    pub const fn cm_gems_replay(step: u64, switch_step: Option<u64>) -> CurriculumConfig {
+        match switch_step {
+            Some(s) if s <= step => CurriculumConfig::Fixed(Strategy::Global),
+            _ => CurriculumConfig::Fixed(Strategy::GeneMask),
         }
     }
 
@@ -63,19 +97,11 @@ impl CurriculumConfig {
                 "CM-Step needs at least one step",
             )),
             CurriculumConfig::CmStep { .. } => Ok(()),
-            CurriculumConfig::CmGems { threshold, .. }
-                if !(threshold.is_finite() && threshold >= 0.0) =>
-            {
-                Err(CoreError::invalid(
-                    "threshold",
-                    alloc::format!("{threshold} is not a finite number >= 0"),
-                ))
-            }
             CurriculumConfig::CmGems { patience: 0, .. } => Err(CoreError::invalid(
                 "patience",
                 "CM-GEMS needs at least one flat pair of evaluations",
             )),
-            CurriculumConfig::CmGems { .. } => Ok(()),
+            CurriculumConfig::CmGems { threshold, .. } => threshold.validate(),
         }
     }
 }
@@ -223,7 +249,7 @@ impl Curriculum {
         }
         let previous = st.last_eval.replace(Evaluation { step, perplexity });
         let previous = previous?;
-        if (perplexity - previous.perplexity).abs() < threshold {
+        if threshold.is_flat(previous.perplexity, perplexity) {
             st.flat_pairs += 1;
         } else {
             st.flat_pairs = 0;
@@ -270,6 +296,7 @@ impl Curriculum {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec::Vec;
 
     fn cm_step(max_steps: u64) -> Curriculum {
@@ -294,6 +321,39 @@ mod tests {
         }
         // max_steps 250: block = floor(2.5) = 2; step 7 -> floor(3.5) = 3 -> 0.03.
         assert_eq!(cm_step(250).p_global(7), Some(0.03));
+    }
+
+    #[test]
+    fn named_curricula_cover_the_five_maskers() {
+        let n = |s| CurriculumConfig::named(s, 100);
+        assert_eq!(
+            n("random").unwrap(),
+            CurriculumConfig::Fixed(Strategy::RandomSpan)
+        );
+        assert_eq!(
+            n("GeneMask").unwrap(),
+            CurriculumConfig::Fixed(Strategy::GeneMask)
+        );
+        assert_eq!(
+            n("global").unwrap(),
+            CurriculumConfig::Fixed(Strategy::Global)
+        );
+        assert_eq!(
+            n("cm_step").unwrap(),
+            CurriculumConfig::CmStep { max_steps: 100 }
+        );
+        assert_eq!(n("cm-gems").unwrap(), CurriculumConfig::cm_gems());
+        assert!(n("pmi").unwrap_err().to_string().contains("cm-gems"));
+        assert!(CurriculumConfig::named("cm-step", 0).is_err());
+    }
+
+    #[test]
+    fn cm_gems_replay_is_genemask_before_the_switch_step_and_global_from_it() {
+        let at = |step, switch| CurriculumConfig::cm_gems_replay(step, switch);
+        assert_eq!(at(10, None), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(9, Some(10)), CurriculumConfig::Fixed(Strategy::GeneMask));
+        assert_eq!(at(10, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
+        assert_eq!(at(11, Some(10)), CurriculumConfig::Fixed(Strategy::Global));
     }
 
     #[test]
@@ -384,9 +444,29 @@ mod tests {
     }
 
     #[test]
+    fn cm_gems_relative_threshold_switches_on_the_share_of_the_perplexity() {
+        // Relative drops: 50%, 33%, 15%, 6.1%, 3.2% (1.5 / 47.5) < 5%: switch at 3000,
+        // an evaluation before the absolute rule (0.6 < 1 at 3500).
+        let mut c = Curriculum::new(CurriculumConfig::CmGems {
+            threshold: "5%".parse().unwrap(),
+            patience: 1,
+        })
+        .unwrap();
+        let events = feed(&mut c, &FLATTENING);
+        assert_eq!(events.iter().map(|e| e.step).collect::<Vec<_>>(), [3000]);
+        // The same series scaled by 100 (perplexities in the thousands) switches at the same
+        // step under the relative rule, and never under the paper's absolute one.
+        let scaled: Vec<(u64, f64)> = FLATTENING.iter().map(|&(s, p)| (s, p * 100.0)).collect();
+        let mut rel = Curriculum::new(*c.config()).unwrap();
+        assert_eq!(feed(&mut rel, &scaled)[0].step, 3000);
+        let mut abs = Curriculum::new(CurriculumConfig::cm_gems()).unwrap();
+        assert!(feed(&mut abs, &scaled).is_empty());
+    }
+
+    #[test]
     fn cm_gems_patience_counts_consecutive_flat_pairs() {
         let mut c = Curriculum::new(CurriculumConfig::CmGems {
-            threshold: 1.0,
+            threshold: 1.0.into(),
             patience: 2,
         })
         .unwrap();
@@ -424,15 +504,15 @@ mod tests {
     fn cm_gems_config_validation() {
         let bad = [
             CurriculumConfig::CmGems {
-                threshold: f64::NAN,
+                threshold: f64::NAN.into(),
                 patience: 1,
             },
             CurriculumConfig::CmGems {
-                threshold: -1.0,
+                threshold: (-1.0).into(),
                 patience: 1,
             },
             CurriculumConfig::CmGems {
-                threshold: 1.0,
+                threshold: 1.0.into(),
                 patience: 0,
             },
         ];

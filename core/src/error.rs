@@ -30,6 +30,10 @@ pub enum CoreError {
     /// The input holds nothing the operation can use (no ACGT, no records, no scored k-mer).
     #[error("empty input: {0}")]
     Empty(String),
+    /// A person's text that is not DNA (a protein, prose, an empty record): the message is
+    /// a whole sentence saying why and where (line, column).
+    #[error("{0}")]
+    Input(String),
 }
 
 impl CoreError {

@@ -1,4 +1,4 @@
-//! Downstream metrics (SPEC §8), numerically the same as scikit-learn.
+//! Downstream metrics (docs/algorithms.md §8), numerically the same as scikit-learn.
 //!
 //! GUE reports Matthews correlation and the few-shot tables report accuracy; papers are
 //! compared to the third decimal, so every formula here is the one sklearn uses (checked
@@ -15,6 +15,8 @@
 //!   segment (the trapezoid), which equals the Mann-Whitney statistic with average ranks.
 //!   Multi-class AUC is one-vs-one, macro (Hand & Till): the mean over class pairs (a, b) of
 //!   the AUC of a-vs-b on column a and of b-vs-a on column b, on the rows of a and b only.
+//!   The zero-shot probe (docs/algorithms.md §9) uses one-vs-rest instead ([`roc_auc_ovr`]): the mean over
+//!   classes c of the AUC of c-vs-all on column c.
 //!
 //! Where sklearn warns and returns NaN (AUC with one class in the truth) we return an error,
 //! so a NaN never reaches a results table.
@@ -363,6 +365,47 @@ pub fn roc_auc_ovo(y_true: &[usize], probs: &[f64], n_classes: usize) -> Result<
     Ok(total / n_pairs as f64)
 }
 
+/// Multi-class ROC AUC, one-vs-rest, macro average, as `roc_auc_score(y_true, probs,
+/// multi_class="ovr", average="macro", labels=range(n_classes))`: the mean over classes c
+/// of the binary AUC of "c vs every other class" on column c, over all rows. `probs` is
+/// row-major n x `n_classes`, rows summing to 1. Every class must occur in `y_true` and
+/// at least one other class too: sklearn returns NaN (with a warning) when a class is
+/// absent, we return an error. With 2 classes it equals [`roc_auc_binary`] on column 1
+/// (column 0 ranks the rows in reverse, so its AUC is the same).
+pub fn roc_auc_ovr(y_true: &[usize], probs: &[f64], n_classes: usize) -> Result<f64> {
+    if y_true.is_empty() {
+        return Err(CoreError::Empty("no labels to score".into()));
+    }
+    check_probs(y_true.len(), probs, n_classes)?;
+    check_labels("y_true", y_true, n_classes)?;
+    let mut pairs = Vec::with_capacity(y_true.len());
+    let mut total = 0.0;
+    for c in 0..n_classes {
+        pairs.clear();
+        pairs.extend(
+            y_true
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| (t == c, probs[i * n_classes + c])),
+        );
+        total += auc_of(&mut pairs).ok_or_else(|| {
+            CoreError::invalid(
+                "y_true",
+                format!(
+                    "one-vs-rest ROC AUC needs every class in y_true and another beside it; \
+                     class {c} of {n_classes} is {}",
+                    if pairs.iter().any(|p| p.0) {
+                        "the only one present"
+                    } else {
+                        "absent"
+                    }
+                ),
+            )
+        })?;
+    }
+    Ok(total / n_classes as f64)
+}
+
 /// Every metric of one evaluation, for logs and result tables.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClassificationReport {
@@ -482,6 +525,27 @@ mod tests {
         // (0.2), column 1 ranks row 1 (0.5) over row 0 (0.3): both AUCs 1.
         let probs = [0.5, 0.3, 0.2, 0.2, 0.5, 0.3];
         assert_eq!(roc_auc_ovo(&[0, 1], &probs, 3).unwrap(), 1.0);
+    }
+
+    #[test]
+    fn ovr_matches_hand_computation_and_binary_auc() {
+        // Rows (truth; probs): 0 (.6 .3 .1), 1 (.2 .5 .3), 2 (.1 .3 .6), 0 (.3 .4 .3).
+        // Class 0 on column 0: positives .6 .3, negatives .2 .1: AUC 1.
+        // Class 1 on column 1: positive .5, negatives .3 .3 .4: AUC 1.
+        // Class 2 on column 2: positive .6, negatives .1 .3 .3: AUC 1 -> mean 1.
+        let probs = [0.6, 0.3, 0.1, 0.2, 0.5, 0.3, 0.1, 0.3, 0.6, 0.3, 0.4, 0.3];
+        assert_eq!(roc_auc_ovr(&[0, 1, 2, 0], &probs, 3).unwrap(), 1.0);
+        // Swap the truth of rows 1 and 3: class 0 = rows 0, 1 (.6, .2) vs (.1, .3): 3/4;
+        // class 1 = row 3 (.4) vs (.3 .5 .3): 2/3; class 2 = row 2 (.6) vs (.1 .3 .3): 1.
+        let auc = roc_auc_ovr(&[0, 0, 2, 1], &probs, 3).unwrap();
+        assert!((auc - (0.75 + 2.0 / 3.0 + 1.0) / 3.0).abs() < EPS);
+        let t = [0, 1, 1, 0, 1];
+        let p1 = [0.1, 0.7, 0.4, 0.4, 0.9];
+        let two: Vec<f64> = p1.iter().flat_map(|&p| [1.0 - p, p]).collect();
+        let ovr = roc_auc_ovr(&t, &two, 2).unwrap();
+        assert!((ovr - roc_auc_binary(&t, &p1).unwrap()).abs() < EPS);
+        // Class 2 absent from the truth: sklearn's NaN is our error.
+        assert!(roc_auc_ovr(&[0, 1, 0, 1], &probs, 3).is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The NPMI table: how strongly each k-mer's nucleotides stick together (SPEC §2).
+//! The NPMI table: how strongly each k-mer's nucleotides stick together (docs/algorithms.md §2).
 //!
 //! PMI here is Levine et al.'s (PMI-Masking): a k-mer is only as collocated as its
 //! *weakest* split, so PMI takes the minimum over every segmentation into at least two

@@ -1,4 +1,4 @@
-//! Pieces of a FASTA corpus for MLM pretraining (SPEC §5).
+//! Pieces of a FASTA corpus for MLM pretraining (docs/algorithms.md §5).
 //!
 //! The authors cut each ACGT run (the stretches between N and IUPAC letters) into
 //! non-overlapping pieces: half of them the full 510 tokens that fit the model's 512

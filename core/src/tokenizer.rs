@@ -6,6 +6,7 @@
 //! nucleotide positions that the inspector and the maskers' "whole k-mer" spans rely on.
 
 use crate::error::{CoreError, Result};
+pub use crate::input::form::InputForm;
 use crate::kmer::{Kmer, K, NUCLEOTIDE_CODE};
 use crate::vocab::{SpecialToken, Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
 use alloc::string::String;
@@ -15,16 +16,6 @@ use serde::{Deserialize, Serialize};
 
 /// BERT's maximum input length, [CLS] and [SEP] included.
 pub const MAX_MODEL_LEN: usize = 512;
-
-/// How a text was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InputForm {
-    /// A run of letters, one per nucleotide.
-    Nucleotides,
-    /// Whitespace-separated k-mers.
-    KmerText,
-}
 
 /// What [`Tokenizer::encode`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,14 +84,18 @@ impl Tokenizer {
         self.max_len - 2
     }
 
-    /// Reads `text` as k-mer text if it holds whitespace between words, else as
-    /// nucleotides; surrounding double quotes are dropped. Appends to `out` (cleared first).
+    /// Reads `text` as k-mer text or nucleotides, as [`crate::input::detect_form`] decides
+    /// (whitespace between nucleotides is dropped); surrounding double quotes are dropped.
+    /// Appends to `out` (cleared first).
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) -> Result<Encoding> {
         let text = strip_quotes(text.trim());
-        if text.split_ascii_whitespace().nth(1).is_some() {
-            self.encode_kmer_text(text, out)
-        } else {
-            Ok(self.encode_nucleotides(text.as_bytes(), out))
+        match crate::input::detect_form(text, self.k()) {
+            InputForm::KmerText => self.encode_kmer_text(text, out),
+            InputForm::Nucleotides if text.bytes().any(|b| b.is_ascii_whitespace()) => {
+                let letters: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+                Ok(self.encode_nucleotides(&letters, out))
+            }
+            InputForm::Nucleotides => Ok(self.encode_nucleotides(text.as_bytes(), out)),
         }
     }
 
@@ -147,38 +142,18 @@ impl Tokenizer {
     /// Space-separated k-mers to ids. A word of the wrong length is an error naming the
     /// word's 1-based index; a word of length k with a non-ACGT letter becomes [UNK].
     pub fn encode_kmer_text(&self, text: &str, out: &mut Vec<u32>) -> Result<Encoding> {
-        let k = self.k();
         out.clear();
         out.push(CLS_ID);
-        let mut tokens = 0;
-        let mut truncated = 0;
-        let mut unknown = 0;
-        for (i, word) in strip_quotes(text.trim())
-            .split_ascii_whitespace()
-            .enumerate()
-        {
-            // `[UNK]` is what `decode_kmers` writes for unknown tokens: read it back as one.
-            let is_unk = word == SpecialToken::Unk.text();
-            if word.len() != k.get() && !is_unk {
-                return Err(CoreError::parse_field(
-                    1,
-                    alloc::format!("k-mer {}", i + 1),
-                    alloc::format!("{word:?} is not a {k}-mer"),
-                ));
-            }
+        let (mut tokens, mut truncated, mut unknown) = (0, 0, 0);
+        for_each_kmer_word(self.vocab, text, |id| {
             if tokens == self.max_tokens() {
                 truncated += 1;
-                continue;
+                return;
             }
-            match Kmer::from_bytes(k, word.as_bytes()) {
-                Some(kmer) => out.push(self.vocab.id(kmer)),
-                None => {
-                    out.push(UNK_ID);
-                    unknown += 1;
-                }
-            }
+            unknown += usize::from(id == UNK_ID);
+            out.push(id);
             tokens += 1;
-        }
+        })?;
         self.finish(out);
         Ok(Encoding {
             tokens,
@@ -223,6 +198,38 @@ impl Tokenizer {
         }
         out
     }
+}
+
+/// The ids of all k-mer words of `text`, however many (no specials, no length limit):
+/// what windows over a long k-mer text record are cut from.
+pub fn kmer_text_ids(k: K, text: &str) -> Result<Vec<u32>> {
+    let mut ids = Vec::new();
+    for_each_kmer_word(Vocab::new(k), text, |id| ids.push(id))?;
+    Ok(ids)
+}
+
+/// Calls `each` with the id of every word of k-mer text, in order. `[UNK]` (what
+/// `decode_kmers` writes for unknown tokens) is read back as one.
+fn for_each_kmer_word(vocab: Vocab, text: &str, mut each: impl FnMut(u32)) -> Result<()> {
+    let k = vocab.k();
+    for (i, word) in strip_quotes(text.trim())
+        .split_ascii_whitespace()
+        .enumerate()
+    {
+        let is_unk = word == SpecialToken::Unk.text();
+        if word.len() != k.get() && !is_unk {
+            return Err(CoreError::parse_field(
+                1,
+                alloc::format!("k-mer {}", i + 1),
+                alloc::format!("{word:?} is not a {k}-mer"),
+            ));
+        }
+        each(match Kmer::from_bytes(k, word.as_bytes()) {
+            Some(kmer) => vocab.id(kmer),
+            None => UNK_ID,
+        });
+    }
+    Ok(())
 }
 
 /// Drops one pair of surrounding double quotes, as in the GeneMask few-shot TSVs.

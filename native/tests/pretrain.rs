@@ -382,14 +382,43 @@ fn diverging_loss_stops_with_a_clear_message() {
         .exists());
 }
 
+/// Proves the wgpu path (on CI: Mesa's software Vulkan, lavapipe). Kept as small as a
+/// training step gets: on an empty shader cache every kernel is compiled on the CPU, and
+/// cubecl's default autotuning benchmarks several kernels per shape, which alone took over
+/// 15 minutes on a fresh 2-core machine; minimal autotuning picks the first that works.
 #[test]
 fn wgpu_backend_runs_a_smoke_step() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let r = ok(&tiny(
+    let args = tiny(
         &out,
-        &["--steps", "2", "--backend", "wgpu", "--eval-every", "2"],
-    ));
+        &[
+            "--steps",
+            "2",
+            "--backend",
+            "wgpu",
+            "--eval-every",
+            "2",
+            "--eval-batches",
+            "1",
+            "--seq-len",
+            "32",
+            "--batch-size",
+            "2",
+            "--accumulation",
+            "1",
+        ],
+    );
+    let r = Command::new(TRAIN)
+        .args(&args)
+        .env("CUBECL_AUTOTUNE_LEVEL", "minimal")
+        .output()
+        .expect("train runs");
+    assert!(
+        r.status.success(),
+        "train {args:?} failed:\n{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let err = String::from_utf8_lossy(&r.stderr);
     if err.contains("no wgpu adapter") {
         assert!(
@@ -547,7 +576,7 @@ fn library_loop_reports_to_its_observers() {
         checkpoint_every: 4,
         min_count: 5,
         masking: Masking::CmGems,
-        cm_gems_threshold: 1000.0,
+        cm_gems_threshold: cmgems_core::SwitchThreshold::Absolute(1000.0),
         ..PretrainConfig::default()
     };
     let selected = cmgems_native::backend::select_backend("cpu", 1).unwrap();

@@ -68,7 +68,7 @@ pub fn examples(k: K) -> Vec<Example> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::read_sequences;
+    use cmgems_core::input::read_text as read_sequences;
 
     #[test]
     fn every_example_reads_as_dna_for_every_k() {

@@ -4,8 +4,8 @@
 //! Choosing is core's [`Masker::select`]; this module only lays the choices of the
 //! inputs end to end as per-token flags and sums them up.
 
-use crate::windows::{Windows, WINDOW_TOKENS};
-use cmgems_core::mask::{MaskConfig, Masker, Strategy};
+use cmgems_core::input::Windows;
+use cmgems_core::mask::{Geometry, MaskConfig, Masker, Selection, Strategy};
 use cmgems_core::rank::{Rank, RankLookup, RankTable, NO_KMER_RANK};
 use cmgems_core::rng::SeededRng;
 use serde::Serialize;
@@ -42,6 +42,13 @@ pub struct LaneStats {
     pub centres: usize,
     /// Tokens hidden as whole k-mers (each hides 2k-1 tokens).
     pub whole_kmers: usize,
+    /// Spans the strategy drew: one of k tokens per centre (random span, GeneMask) and one
+    /// of 2k-1 tokens per whole k-mer (GeneMask, GLOBAL).
+    pub drawn_spans: usize,
+    /// Their lengths summed (clipped to the input). Overlapping spans hide their shared
+    /// tokens once, so `drawn_tokens - masked` is the overlap: the reason strategies that
+    /// draw about the same budget end with different masked shares.
+    pub drawn_tokens: usize,
     /// Mean NPMI rank (1 = most collocated) of the masked k-mer tokens, [UNK] left out.
     pub mean_rank_masked: Option<f64>,
     /// Mean NPMI rank of all k-mer tokens of the sequence, for comparison.
@@ -78,116 +85,205 @@ pub fn lane(
     strategy: Strategy,
     settings: LaneSettings,
 ) -> Result<Lane, String> {
+    lane_in(&Sequence::new(windows, table), strategy, settings)
+}
+
+/// One lane per strategy (equal strategies share one computation), the tokens' ranks
+/// looked up once for all of them.
+pub fn lanes(
+    windows: &Windows,
+    table: &RankTable,
+    strategies: &[Strategy],
+    settings: LaneSettings,
+) -> Result<Vec<Lane>, String> {
+    let sequence = Sequence::new(windows, table);
+    let mut done: Vec<Lane> = Vec::with_capacity(strategies.len());
+    for &s in strategies {
+        let lane = match done.iter().find(|l| l.stats.strategy == s) {
+            Some(l) => l.clone(),
+            None => lane_in(&sequence, s, settings)?,
+        };
+        done.push(lane);
+    }
+    Ok(done)
+}
+
+/// What every lane of a sequence shares: its tokens' ranks and their sums.
+struct Sequence<'a> {
+    windows: &'a Windows,
+    table: &'a RankTable,
+    ranks: Vec<Rank>,
+    all: RankSums,
+}
+
+impl<'a> Sequence<'a> {
+    fn new(windows: &'a Windows, table: &'a RankTable) -> Sequence<'a> {
+        let ranks = windows.ranks(table);
+        let all = RankSums::of(&ranks, top1_cut(table));
+        Sequence {
+            windows,
+            table,
+            ranks,
+            all,
+        }
+    }
+}
+
+/// [`lane`] of a [`Sequence`].
+fn lane_in(seq: &Sequence, strategy: Strategy, settings: LaneSettings) -> Result<Lane, String> {
+    let Sequence {
+        windows,
+        table,
+        ranks,
+        all,
+    } = seq;
     let config = MaskConfig {
         rank_lookup: settings.rank_lookup,
         ..MaskConfig::for_k(windows.k())
     };
-    let mut masker = Masker::new(table.clone(), config).map_err(|e| e.to_string())?;
-    let k = windows.k().get();
+    let mut masker = Masker::new((*table).clone(), config).map_err(|e| e.to_string())?;
+    let top1 = top1_cut(table);
     let mut flags = vec![0u8; windows.tokens()];
-    let (mut maskable, mut spans, mut centres, mut whole_kmers) = (0, 0, 0, 0);
+    let mut counts = Counts::default();
+    let (mut masked, mut whole) = (RankSums::default(), RankSums::default());
+    let geometry = Geometry::new(windows.k());
     for (w, input) in windows.iter().enumerate() {
         let mut rng = SeededRng::derive(settings.seed, w as u64);
         let sel = masker.select(strategy, input, &mut rng);
         // Position p of the input (1 = first k-mer) is global token base + p - 1.
-        let base = w * WINDOW_TOKENS;
+        let base = windows.token_range(w).start;
         let out = &mut flags[base..base + input.len() - 2];
+        let ranks = &ranks[base..base + out.len()];
+        // Flags and sums in one branch-free pass over the input.
         let mut previous = false;
-        for (p, &m) in sel.masked.iter().enumerate().skip(1).take(out.len()) {
-            if m {
-                out[p - 1] |= flag::MASKED;
-                if !previous {
-                    spans += 1;
-                }
-            }
+        for ((f, &m), &r) in out.iter_mut().zip(&sel.masked[1..]).zip(ranks) {
+            *f |= m as u8 * flag::MASKED;
+            counts.spans += (m & !previous) as usize;
             previous = m;
+            masked.add(r, top1, m);
         }
         for &c in sel.centres {
             if (1..=out.len()).contains(&c) {
                 out[c - 1] |= flag::CENTRE;
             }
         }
-        for &b in sel.expanded {
-            let lo = b.saturating_sub(k - 1).max(1);
-            let hi = (b + k - 1).min(out.len());
-            for p in lo..=hi {
-                out[p - 1] |= flag::IN_WHOLE_KMER_SPAN;
-            }
-            if (1..=out.len()).contains(&b) {
-                out[b - 1] |= flag::WHOLE_KMER;
-            }
+        let n = out.len();
+        for &b in sel.expanded.iter().filter(|&&b| (1..=n).contains(&b)) {
+            let (lo, hi) = geometry.kmer_span(b, n);
+            out[lo - 1..hi]
+                .iter_mut()
+                .for_each(|f| *f |= flag::IN_WHOLE_KMER_SPAN);
+            out[b - 1] |= flag::WHOLE_KMER;
+            whole.add(ranks[b - 1], top1, true);
         }
-        maskable += sel.maskable;
-        centres += sel.centres.len();
-        whole_kmers += sel.expanded.len();
+        counts.add(&geometry, strategy, &sel);
     }
-    let ranks = windows.ranks(table);
-    let stats = summarise(
-        strategy,
-        &flags,
-        &ranks,
-        top1_cut(table),
-        [maskable, spans, centres, whole_kmers],
-    );
+    let stats = lane_stats(strategy, counts, *all, masked, whole);
     Ok(Lane { flags, stats })
 }
 
-fn summarise(
-    strategy: Strategy,
-    flags: &[u8],
-    ranks: &[Rank],
-    top1: Rank,
-    [maskable, spans, centres, whole_kmers]: [usize; 4],
-) -> LaneStats {
-    let (mut masked, mut top1_tokens, mut top1_masked) = (0usize, 0usize, 0usize);
-    let (mut sum_all, mut n_all, mut sum_masked, mut n_masked) = (0f64, 0usize, 0f64, 0usize);
-    let (mut sum_whole, mut n_whole) = (0f64, 0usize);
-    for (&f, &r) in flags.iter().zip(ranks) {
-        let is_masked = f & flag::MASKED != 0;
-        masked += is_masked as usize;
-        if r == NO_KMER_RANK {
-            continue;
+/// What a lane drew, input by input.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Counts {
+    maskable: usize,
+    /// Runs of adjacent masked tokens.
+    spans: usize,
+    centres: usize,
+    whole_kmers: usize,
+    /// Spans drawn, before overlapping ones merge, and their summed lengths.
+    drawn_spans: usize,
+    drawn_tokens: usize,
+}
+
+impl Counts {
+    /// Adds one input's draws. GLOBAL's centre draws only count m, so they span nothing.
+    fn add(&mut self, g: &Geometry, strategy: Strategy, sel: &Selection) {
+        self.maskable += sel.maskable;
+        self.centres += sel.centres.len();
+        self.whole_kmers += sel.expanded.len();
+        let mut span = |(lo, hi): (usize, usize)| {
+            self.drawn_spans += 1;
+            self.drawn_tokens += hi + 1 - lo;
+        };
+        if strategy != Strategy::Global {
+            sel.centres
+                .iter()
+                .for_each(|&c| span(g.nucleotide_span(c, sel.end)));
         }
-        sum_all += r as f64;
-        n_all += 1;
-        if is_masked {
-            sum_masked += r as f64;
-            n_masked += 1;
-        }
-        if f & flag::WHOLE_KMER != 0 {
-            sum_whole += r as f64;
-            n_whole += 1;
-        }
-        if r <= top1 {
-            top1_tokens += 1;
-            top1_masked += is_masked as usize;
-        }
+        sel.expanded
+            .iter()
+            .for_each(|&b| span(g.kmer_span(b, sel.end)));
     }
-    let mean = |s: f64, n: usize| (n > 0).then(|| s / n as f64);
+}
+
+/// Rank sums over a set of tokens, [UNK] left out of the ranks. Branch-free: which tokens a
+/// lane masks is a coin flip to a branch predictor, and a 1 Mb sequence has a million.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct RankSums {
+    tokens: usize,
+    scored: usize,
+    sum: u64,
+    top1: usize,
+}
+
+impl RankSums {
+    /// Adds a token of rank r if `include`.
+    #[inline]
+    fn add(&mut self, r: Rank, top1: Rank, include: bool) {
+        let inc = include as usize;
+        let scored = (r != NO_KMER_RANK) as usize & inc;
+        self.tokens += inc;
+        self.scored += scored;
+        self.sum += r as u64 * scored as u64;
+        self.top1 += (r <= top1) as usize & scored;
+    }
+
+    /// Every token.
+    fn of(ranks: &[Rank], top1: Rank) -> RankSums {
+        let mut all = RankSums::default();
+        ranks.iter().for_each(|&r| all.add(r, top1, true));
+        all
+    }
+
+    fn mean(&self) -> Option<f64> {
+        (self.scored > 0).then(|| self.sum as f64 / self.scored as f64)
+    }
+}
+
+fn lane_stats(
+    strategy: Strategy,
+    c: Counts,
+    all: RankSums,
+    masked: RankSums,
+    whole: RankSums,
+) -> LaneStats {
     LaneStats {
         strategy,
-        maskable,
-        masked,
-        masked_share: if maskable == 0 {
+        maskable: c.maskable,
+        masked: masked.tokens,
+        masked_share: if c.maskable == 0 {
             0.0
         } else {
-            masked as f64 / maskable as f64
+            masked.tokens as f64 / c.maskable as f64
         },
-        spans,
-        centres,
-        whole_kmers,
-        mean_rank_masked: mean(sum_masked, n_masked),
-        mean_rank_all: mean(sum_all, n_all),
-        mean_rank_whole_kmers: mean(sum_whole, n_whole),
-        top1_tokens,
-        top1_masked,
-        top1_hidden_share: (top1_tokens > 0).then(|| top1_masked as f64 / top1_tokens as f64),
+        spans: c.spans,
+        centres: c.centres,
+        whole_kmers: c.whole_kmers,
+        drawn_spans: c.drawn_spans,
+        drawn_tokens: c.drawn_tokens,
+        mean_rank_masked: masked.mean(),
+        mean_rank_all: all.mean(),
+        mean_rank_whole_kmers: whole.mean(),
+        top1_tokens: all.top1,
+        top1_masked: masked.top1,
+        top1_hidden_share: (all.top1 > 0).then(|| masked.top1 as f64 / all.top1 as f64),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cmgems_core::input::WindowSpec;
     use cmgems_core::kmer::K;
 
     fn table(k: K) -> RankTable {
@@ -211,7 +307,7 @@ mod tests {
     #[test]
     fn lane_flags_are_the_maskers_choice_input_by_input() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(2000), K::SIX).unwrap();
+        let w = Windows::new(&seq(2000), K::SIX, WindowSpec::default()).unwrap();
         for strategy in Strategy::ALL {
             let lane = lane(&w, &t, strategy, settings(7, RankLookup::Kmer)).unwrap();
             let mut masker = Masker::new(t.clone(), MaskConfig::default()).unwrap();
@@ -219,7 +315,7 @@ mod tests {
             for (i, input) in w.iter().enumerate() {
                 let sel = masker.select(strategy, input, &mut SeededRng::derive(7, i as u64));
                 for p in 1..input.len() - 1 {
-                    let f = lane.flags[i * WINDOW_TOKENS + p - 1];
+                    let f = lane.flags[i * WindowSpec::MAX_LENGTH + p - 1];
                     assert_eq!(
                         f & flag::MASKED != 0,
                         sel.masked[p],
@@ -236,7 +332,7 @@ mod tests {
     #[test]
     fn whole_kmer_spans_cover_2k_minus_1_tokens_and_are_masked() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(510 + 5), K::SIX).unwrap();
+        let w = Windows::new(&seq(510 + 5), K::SIX, WindowSpec::default()).unwrap();
         let lane = lane(&w, &t, Strategy::Global, settings(3, RankLookup::Kmer)).unwrap();
         let centres: Vec<usize> = (0..w.tokens())
             .filter(|&i| lane.flags[i] & flag::WHOLE_KMER != 0)
@@ -264,7 +360,24 @@ mod tests {
         // Whole k-mer at token 2 only: mean rank 2.
         let flags = [1u8, 0, 1 | flag::WHOLE_KMER, 1, 0];
         let ranks = [1, 50, 2, NO_KMER_RANK, 3000];
-        let s = summarise(Strategy::RandomSpan, &flags, &ranks, 41, [5, 2, 1, 0]);
+        let (mut masked, mut whole) = (RankSums::default(), RankSums::default());
+        for (&f, &r) in flags.iter().zip(&ranks) {
+            masked.add(r, 41, f & flag::MASKED != 0);
+            whole.add(r, 41, f & flag::WHOLE_KMER != 0);
+        }
+        let counts = Counts {
+            maskable: 5,
+            spans: 2,
+            centres: 1,
+            ..Counts::default()
+        };
+        let s = lane_stats(
+            Strategy::RandomSpan,
+            counts,
+            RankSums::of(&ranks, 41),
+            masked,
+            whole,
+        );
         assert_eq!(
             (s.masked, s.spans, s.top1_tokens, s.top1_masked),
             (3, 2, 2, 2)
@@ -278,9 +391,63 @@ mod tests {
     }
 
     #[test]
+    fn drawn_spans_cover_the_masked_tokens_and_count_overlaps() {
+        let t = table(K::SIX);
+        let w = Windows::new(&seq(5000), K::SIX, WindowSpec::default()).unwrap();
+        for strategy in Strategy::ALL {
+            let s = lane(&w, &t, strategy, settings(4, RankLookup::Kmer))
+                .unwrap()
+                .stats;
+            // Every masked token lies in a drawn span, so the spans sum to at least masked.
+            assert!(s.drawn_tokens >= s.masked, "{strategy}: {s:?}");
+            // Spans of k = 6 tokens per centre, 2k-1 = 11 per whole k-mer; clipping at an
+            // input's ends only shortens them.
+            let (spans, most) = match strategy {
+                Strategy::RandomSpan => (s.centres, 6 * s.centres),
+                Strategy::GeneMask => (
+                    s.centres + s.whole_kmers,
+                    6 * s.centres + 11 * s.whole_kmers,
+                ),
+                Strategy::Global => (s.whole_kmers, 11 * s.whole_kmers),
+            };
+            assert_eq!(s.drawn_spans, spans, "{strategy}");
+            assert!(s.drawn_tokens <= most, "{strategy}: {s:?}");
+        }
+    }
+
+    #[test]
+    fn lane_stats_equal_plain_sums_over_the_flags() {
+        let t = table(K::SIX);
+        let mut text = seq(4000);
+        text[1000..1003].copy_from_slice(b"NNN"); // some [UNK] tokens
+        let w = Windows::new(&text, K::SIX, WindowSpec::default()).unwrap();
+        let ranks = w.ranks(&t);
+        for strategy in Strategy::ALL {
+            let l = lane(&w, &t, strategy, settings(5, RankLookup::Kmer)).unwrap();
+            let is = |i: usize, bit: u8| l.flags[i] & bit != 0;
+            let scored = |i: &usize| ranks[*i] != NO_KMER_RANK;
+            let masked: Vec<usize> = (0..w.tokens()).filter(|&i| is(i, flag::MASKED)).collect();
+            let mean = |ix: Vec<usize>| {
+                let ix: Vec<usize> = ix.into_iter().filter(scored).collect();
+                let sum: f64 = ix.iter().map(|&i| ranks[i] as f64).sum();
+                (!ix.is_empty()).then(|| sum / ix.len() as f64)
+            };
+            let s = &l.stats;
+            assert_eq!(s.masked, masked.len());
+            assert_eq!(s.mean_rank_masked, mean(masked.clone()));
+            assert_eq!(s.mean_rank_all, mean((0..w.tokens()).collect()));
+            let whole = (0..w.tokens()).filter(|&i| is(i, flag::WHOLE_KMER));
+            assert_eq!(s.mean_rank_whole_kmers, mean(whole.collect()));
+            let top = |i: &usize| scored(i) && ranks[*i] <= 41;
+            assert_eq!(s.top1_tokens, (0..w.tokens()).filter(top).count());
+            assert_eq!(s.top1_masked, masked.iter().filter(|i| top(i)).count());
+        }
+    }
+
+    #[test]
     fn same_seed_same_lane_other_seed_other_lane() {
         let t = table(K::SIX);
-        let w = Windows::new(&seq(3000), K::SIX).unwrap();
+        let w = Windows::new(&seq(3000), K::SIX, WindowSpec::default()).unwrap();
         let a = lane(&w, &t, Strategy::RandomSpan, settings(1, RankLookup::Kmer)).unwrap();
         let b = lane(&w, &t, Strategy::RandomSpan, settings(1, RankLookup::Kmer)).unwrap();
         let c = lane(&w, &t, Strategy::RandomSpan, settings(2, RankLookup::Kmer)).unwrap();
@@ -293,10 +460,10 @@ mod tests {
         // As coded, GLOBAL ranks position i by the k-mer whose id is i, so two different
         // inputs with the same m get the same positions; as described they differ.
         let t = table(K::SIX);
-        let a = Windows::new(&seq(515), K::SIX).unwrap();
+        let a = Windows::new(&seq(515), K::SIX, WindowSpec::default()).unwrap();
         let mut other = seq(515);
         other.reverse();
-        let b = Windows::new(&other, K::SIX).unwrap();
+        let b = Windows::new(&other, K::SIX, WindowSpec::default()).unwrap();
         let pick = |w: &Windows, l| lane(w, &t, Strategy::Global, settings(9, l)).unwrap().flags;
         assert_eq!(
             pick(&a, RankLookup::Position),

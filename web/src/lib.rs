@@ -10,19 +10,18 @@
 //! JavaScript numbers carry seeds and steps (`f64`, checked to be whole and below 2^53)
 //! so the page never has to build a BigInt.
 
-pub mod counting;
 pub mod examples;
-pub mod input;
 pub mod lanes;
-pub mod windows;
 
 use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::input::{self, FastaCounter, WindowSpec, Windows};
 use cmgems_core::kmer::{Kmer, K};
 use cmgems_core::mask::{MaskConfig, MaskStats, Masker, Strategy};
 use cmgems_core::npmi::{NpmiTable, DEFAULT_MIN_COUNT};
 use cmgems_core::rank::RankLookup;
 use cmgems_core::rng::SeededRng;
 use cmgems_core::synthetic::{generate, SyntheticConfig};
+use cmgems_core::vocab::Vocab;
 use cmgems_core::{metrics, table_io};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -71,7 +70,22 @@ pub fn version() -> String {
 /// k-mer tokens per model input (510).
 #[wasm_bindgen(js_name = windowTokens)]
 pub fn window_tokens() -> usize {
-    windows::WINDOW_TOKENS
+    WindowSpec::MAX_LENGTH
+}
+
+/// Size of the vocabulary for k (specials + 4^k k-mers): the length of an array indexed
+/// by token id.
+#[wasm_bindgen(js_name = vocabSize)]
+pub fn vocab_size(k: usize) -> Result<usize, JsError> {
+    Ok(Vocab::new(k_of(k)?).size())
+}
+
+/// The token id of one k-mer, e.g. `kmerId("CCTCCC")`: the vocabulary layout stays in core.
+#[wasm_bindgen(js_name = kmerId)]
+pub fn kmer_id(kmer: &str) -> Result<u32, JsError> {
+    let k = k_of(kmer.len())?;
+    let kmer = Kmer::parse(k, kmer).map_err(js_err)?;
+    Ok(Vocab::new(k).id(kmer))
 }
 
 /// The built-in examples for k: `[{name, description, text}]`.
@@ -93,7 +107,7 @@ impl Sequences {
     #[wasm_bindgen(constructor)]
     pub fn new(text: &str, k: usize) -> Result<Sequences, JsError> {
         let k = k_of(k)?;
-        let records = input::read_sequences(text, k).map_err(js_err)?;
+        let records = input::read_text(text, k).map_err(js_err)?;
         Ok(Sequences { records, k })
     }
 
@@ -117,7 +131,7 @@ impl Sequences {
                 self.records.len()
             ))
         })?;
-        let windows = windows::Windows::new(&r.seq, self.k).map_err(js_err)?;
+        let windows = Windows::new(&r.seq, self.k, WindowSpec::default()).map_err(js_err)?;
         Ok(TokenizedSequence {
             name: r.name.clone(),
             seq: r.seq.clone(),
@@ -131,7 +145,7 @@ impl Sequences {
 pub struct TokenizedSequence {
     name: String,
     seq: Vec<u8>,
-    windows: windows::Windows,
+    windows: Windows,
 }
 
 #[wasm_bindgen]
@@ -306,7 +320,7 @@ impl WebNpmiTable {
 /// Counts a FASTA file fed in chunks (from a Web Worker) and scores it into a table.
 #[wasm_bindgen]
 pub struct TableBuilder {
-    counter: Option<counting::FastaCounter>,
+    counter: Option<FastaCounter>,
 }
 
 #[wasm_bindgen]
@@ -314,11 +328,11 @@ impl TableBuilder {
     #[wasm_bindgen(constructor)]
     pub fn new(k: usize) -> Result<TableBuilder, JsError> {
         Ok(TableBuilder {
-            counter: Some(counting::FastaCounter::new(k_of(k)?)),
+            counter: Some(FastaCounter::new(k_of(k)?)),
         })
     }
 
-    fn counter(&mut self) -> Result<&mut counting::FastaCounter, JsError> {
+    fn counter(&mut self) -> Result<&mut FastaCounter, JsError> {
         self.counter
             .as_mut()
             .ok_or_else(|| JsError::new("this TableBuilder has already finished"))
@@ -353,11 +367,51 @@ impl TableBuilder {
                 "the file holds no A/C/G/T nucleotides to count",
             ));
         }
+        if let Some(message) = too_few_counts(&counts, min_count) {
+            return Err(JsError::new(&message));
+        }
         let table = NpmiTable::from_counts(&counts, min_count)
             .map_err(js_err)?
             .with_source(source);
         Ok(WebNpmiTable { table })
     }
+}
+
+/// Why no k-mer could be scored, when none occurs `min_count` times: a small genome (phage
+/// lambda, 48.5 kb) counted at the papers' c = 101, which suits a human genome. Suggests
+/// the c that 90% of the k-mers reach here.
+fn too_few_counts(counts: &cmgems_core::NgramCounts, min_count: u64) -> Option<String> {
+    let k = counts.k().get();
+    let mut level = counts.level(k).to_vec();
+    if level.iter().any(|&f| f >= min_count) {
+        return None;
+    }
+    level.sort_unstable_by(|a, b| b.cmp(a));
+    let most = level[0];
+    let suggest = level[level.len() * 9 / 10].clamp(1, most.max(1));
+    let reach = level.iter().filter(|&&f| f >= suggest).count();
+    Some(format!(
+        "no {k}-mer occurs {min_count} times in these {letters} letters (the most frequent occurs \
+         {most} times). The input is not empty: min count c = {min_count} suits a genome of \
+         many megabases. For a genome this small, try min count c = {suggest}, which scores \
+         up to {reach} of the {all} {k}-mers.",
+        letters = group_thousands(counts.total(1)),
+        reach = group_thousands(reach as u64),
+        all = group_thousands(level.len() as u64),
+    ))
+}
+
+/// 48502 -> "48,502", as the page writes numbers.
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 /// The lanes of one view: one strategy each, every model input masked with the same seed.
@@ -387,18 +441,15 @@ pub fn mask_lanes(
         seed: whole("seed", seed)?,
         rank_lookup: lookup_of(rank_lookup)?,
     };
-    let mut done: Vec<lanes::Lane> = Vec::with_capacity(strategies.len());
-    for s in strategies {
-        // Equal strategies give equal lanes (same seed): compute each once.
-        let lane = match done.iter().find(|l| l.stats.strategy == s) {
-            Some(l) => l.clone(),
-            None => {
-                lanes::lane(&seq.windows, table.table.rank_table(), s, settings).map_err(js_err)?
-            }
-        };
-        done.push(lane);
-    }
-    Ok(LaneSet { lanes: done })
+    // Equal strategies give equal lanes (same seed): each is computed once.
+    let lanes = lanes::lanes(
+        &seq.windows,
+        table.table.rank_table(),
+        &strategies,
+        settings,
+    )
+    .map_err(js_err)?;
+    Ok(LaneSet { lanes })
 }
 
 #[wasm_bindgen]
@@ -557,7 +608,7 @@ pub fn cm_step_p_global(max_steps: f64, steps: &[f64]) -> Result<Vec<f64>, JsErr
 pub fn cm_gems_switch(
     steps: &[f64],
     perplexities: &[f64],
-    threshold: f64,
+    threshold: &str,
     patience: u32,
 ) -> Result<JsValue, JsError> {
     if steps.len() != perplexities.len() {
@@ -567,6 +618,7 @@ pub fn cm_gems_switch(
             perplexities.len()
         )));
     }
+    let threshold = threshold.parse().map_err(js_err)?;
     let mut c = Curriculum::new(CurriculumConfig::CmGems {
         threshold,
         patience,
@@ -592,4 +644,44 @@ pub fn classification_report(
     let p: Vec<usize> = y_pred.iter().map(|&y| y as usize).collect();
     let probs = (!probs.is_empty()).then_some((probs, columns));
     to_js(&metrics::classification_report(&t, &p, probs, n_classes).map_err(js_err)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_genome_at_c_101_gets_a_smaller_c_that_scores() {
+        // 48,502 random letters, as many as phage lambda has (xorshift, no data file).
+        let mut x = 7u32;
+        let genome: Vec<u8> = (0..48_502)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                b"ACGT"[(x & 3) as usize]
+            })
+            .collect();
+        let mut counts = cmgems_core::NgramCounts::new(K::SIX);
+        counts.count_record(&genome);
+        let message = too_few_counts(&counts, 101).expect("no 6-mer occurs 101 times");
+        assert!(message.contains("48,502 letters"), "{message}");
+        let c: u64 = message
+            .split("try min count c = ")
+            .nth(1)
+            .and_then(|rest| rest.split(',').next())
+            .and_then(|c| c.parse().ok())
+            .expect("a suggested c");
+        assert!((1..101).contains(&c), "{message}");
+        assert!(too_few_counts(&counts, c).is_none());
+        assert!(NpmiTable::from_counts(&counts, c).unwrap().scored() > 1000);
+    }
+
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(48_502), "48,502");
+        assert_eq!(group_thousands(5_242_880), "5,242,880");
+    }
 }

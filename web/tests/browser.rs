@@ -243,13 +243,22 @@ fn curricula_replay_in_the_browser() {
     let sw = cm_gems_switch(
         &[0.0, 500.0, 1000.0, 1500.0],
         &[100.0, 70.0, 60.0, 59.5],
-        1.0,
+        "1.0",
         1,
     )
     .unwrap();
     assert_eq!(num(&sw, "step"), 1500.0);
-    let none = cm_gems_switch(&[0.0, 500.0], &[100.0, 70.0], 1.0, 1).unwrap();
+    let none = cm_gems_switch(&[0.0, 500.0], &[100.0, 70.0], "1.0", 1).unwrap();
     assert!(none.is_null());
+    // The relative rule: 59.5 -> 59.0 is 0.85% of 59.0, flat under "1%", not under "0.5%".
+    let steps = [0.0, 500.0, 1000.0];
+    let ppl = [100.0, 59.5, 59.0];
+    assert_eq!(
+        num(&cm_gems_switch(&steps, &ppl, "1%", 1).unwrap(), "step"),
+        1000.0
+    );
+    assert!(cm_gems_switch(&steps, &ppl, "0.5%", 1).unwrap().is_null());
+    assert!(cm_gems_switch(&steps, &ppl, "one", 1).is_err());
 }
 
 #[wasm_bindgen_test]

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import path from 'node:path';
-import { serve, launch, settled, randomDna, WWW } from './harness.js';
+import { serve, launch, settled, pasteInto, setInput, uploadFile, randomDna, WWW } from './harness.js';
 
 const OUT = path.join(WWW, 'test-output');
 let srv, browser, page;
@@ -42,26 +42,9 @@ const laneKey = (strategy) => page.evaluate((s) => {
   return `${f.length}:${h}`;
 }, strategy);
 const text = (sel) => page.locator(sel).innerText();
-async function paste(value) {
-  await page.evaluate((v) => {
-    const el = document.getElementById('seq-input');
-    el.value = v;
-    el.dispatchEvent(new Event('input'));
-  }, value);
-  await settled(page);
-}
-async function setValue(id, value, event = 'change') {
-  await page.evaluate(([i, v, e]) => {
-    const el = document.getElementById(i);
-    el.value = String(v);
-    el.dispatchEvent(new Event(e));
-  }, [id, value, event]);
-  await settled(page);
-}
-async function upload(id, name, content) {
-  await page.setInputFiles(`#${id}`, { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
-  await settled(page);
-}
+const paste = (value) => pasteInto(page, value);
+const setValue = (id, value, event) => setInput(page, id, value, event);
+const upload = (id, name, content) => uploadFile(page, id, name, content);
 const KMER = (code, k) => Array.from({ length: k }, (_, i) => 'ATCG'[(code >> (2 * (k - 1 - i))) & 3]).join('');
 
 // A cmgems-npmi table made by the test: GC-rich k-mers rank first (rank by GC count, ties by code).

@@ -52,6 +52,32 @@ export async function settled(page) {
   await page.evaluate(() => window.__inspector.settled());
 }
 
+// Puts text in the sequence box as typing would (an input event) and waits for the page.
+export async function pasteInto(page, value) {
+  await page.evaluate((v) => {
+    const el = document.getElementById('seq-input');
+    el.value = v;
+    el.dispatchEvent(new Event('input'));
+  }, value);
+  await settled(page);
+}
+
+// Sets a control's value, fires `event` (change by default) and waits for the page.
+export async function setInput(page, id, value, event = 'change') {
+  await page.evaluate(([i, v, e]) => {
+    const el = document.getElementById(i);
+    el.value = String(v);
+    el.dispatchEvent(new Event(e));
+  }, [id, value, event]);
+  await settled(page);
+}
+
+// Chooses a file made of `content` in the file input `id` and waits for the page.
+export async function uploadFile(page, id, name, content) {
+  await page.setInputFiles(`#${id}`, { name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+  await settled(page);
+}
+
 // A seeded pseudo-random DNA string (xorshift32), so tests need no data files.
 export function randomDna(n, seed = 1) {
   let x = seed >>> 0 || 1;
@@ -62,3 +88,35 @@ export function randomDna(n, seed = 1) {
   }
   return out.join('');
 }
+
+// Records the text each canvas shows, so tests can read labels drawn on canvases: for every
+// fillText, the string and its horizontal extent in canvas pixels (from textAlign, the
+// measured width, maxWidth and the transform). A clearRect from (0, 0) starts the canvas
+// afresh; drawImage of another canvas copies that canvas's texts. Read them in the page with
+// window.__canvasText('overview').
+export const RECORD_CANVAS_TEXT = () => {
+  const texts = new WeakMap();
+  const of = (canvas) => texts.get(canvas) || texts.set(canvas, []).get(canvas);
+  const P = CanvasRenderingContext2D.prototype;
+  const { fillText, clearRect, drawImage } = P;
+  P.fillText = function (text, x, y, maxWidth) {
+    const s = String(text);
+    let w = this.measureText(s).width;
+    if (maxWidth !== undefined) w = Math.min(w, maxWidth);
+    const m = this.getTransform();
+    const align = this.textAlign;
+    const lx = align === 'center' ? x - w / 2 : align === 'right' || align === 'end' ? x - w : x;
+    const rotated = Math.abs(m.b) > 1e-9 || Math.abs(m.c) > 1e-9;
+    of(this.canvas).push({ text: s, left: m.a * lx + m.e, right: m.a * (lx + w) + m.e, rotated, font: this.font, scale: m.a });
+    return fillText.call(this, text, x, y, ...(maxWidth === undefined ? [] : [maxWidth]));
+  };
+  P.clearRect = function (x, y, ...rest) {
+    if (x === 0 && y === 0) texts.set(this.canvas, []);
+    return clearRect.call(this, x, y, ...rest);
+  };
+  P.drawImage = function (src, ...rest) {
+    if (src instanceof HTMLCanvasElement && texts.has(src)) of(this.canvas).push(...texts.get(src));
+    return drawImage.call(this, src, ...rest);
+  };
+  window.__canvasText = (id) => (texts.get(document.getElementById(id)) || []).map((t) => ({ ...t, width: document.getElementById(id).width }));
+};

@@ -51,7 +51,7 @@ pub struct MaskConfig {
     pub k: K,
     /// Centre probability of random span: 15% / 6 tokens per centre (DNABERT).
     pub random_span_p: f64,
-    /// Centre probability of GeneMask. SPEC §3 says 0.0176; the CM-GEMS paper prints
+    /// Centre probability of GeneMask. docs/algorithms.md §3 says 0.0176; the CM-GEMS paper prints
     /// 1.765% = 15% / 8.5, 8.5 being the mean span when half the centres grow to 11 tokens.
     pub genemask_p: f64,
     /// Centre probability whose success count is GLOBAL's m: 15% / 11 tokens per k-mer.
@@ -67,9 +67,9 @@ pub struct MaskConfig {
 impl MaskConfig {
     /// DNABERT's random span centre probability.
     pub const DEFAULT_RANDOM_SPAN_P: f64 = 0.025;
-    /// GeneMask's centre probability (SPEC §3).
+    /// GeneMask's centre probability (docs/algorithms.md §3).
     pub const DEFAULT_GENEMASK_P: f64 = 0.0176;
-    /// GLOBAL's centre probability (SPEC §3).
+    /// GLOBAL's centre probability (docs/algorithms.md §3).
     pub const DEFAULT_GLOBAL_P: f64 = 0.0136;
 
     /// The SPEC defaults for another k.

@@ -9,7 +9,7 @@ use crate::rank::Rank;
 use alloc::vec::Vec;
 
 /// With at most this many centres every centre's best k-mer is expanded; with more, only
-/// the better half (SPEC §3).
+/// the better half (docs/algorithms.md §3).
 pub const GENEMASK_EXPAND_ALL_UP_TO: usize = 8;
 
 /// GeneMask from its centres, into `work`.

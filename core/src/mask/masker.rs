@@ -66,7 +66,7 @@ struct Scratch {
     flags: Vec<bool>,
 }
 
-/// Chooses and corrupts masked positions with any [`Strategy`] (SPEC §3).
+/// Chooses and corrupts masked positions with any [`Strategy`] (docs/algorithms.md §3).
 ///
 /// Deterministic: the same input, strategy and rng state give the same output. Every
 /// random number comes from the caller's [`SeededRng`], in a fixed order: centre draws,

@@ -1,4 +1,4 @@
-//! Plain re-implementations of SPEC §3 for the tests: explicit windows, explicit argmins,
+//! Plain re-implementations of docs/algorithms.md §3 for the tests: explicit windows, explicit argmins,
 //! full sorts, bool vectors, no shared helper with the code under test.
 
 use crate::rank::Rank;

@@ -10,7 +10,7 @@ use crate::kmer::K;
 /// Offsets of the k tokens that share one nucleotide, relative to a centre c:
 /// c - before ..= c + after with before = floor((k-1)/2), after = ceil((k-1)/2).
 ///
-/// For k = 6 that is c-2 ..= c+3 (SPEC §3). For other k it is DNABERT's own `MASK_LIST`
+/// For k = 6 that is c-2 ..= c+3 (docs/algorithms.md §3). For other k it is DNABERT's own `MASK_LIST`
 /// (k=3: -1..+1, k=4: -1..+2, k=5: -2..+2): the centre sits at the same relative place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Geometry {

@@ -4,7 +4,7 @@ use crate::error::{CoreError, Result};
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
-/// Which masker chooses the positions of a sequence (SPEC §3).
+/// Which masker chooses the positions of a sequence (docs/algorithms.md §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Strategy {
     /// DNABERT's random span: every centre hides one nucleotide (k tokens).

@@ -48,8 +48,9 @@ pub struct PretrainConfig {
     pub masking: Masking,
     pub rank_lookup: RankLookup,
     pub random_ids: RandomIds,
-    /// CM-GEMS: switch when the perplexity drop is below this ...
-    pub cm_gems_threshold: f64,
+    /// CM-GEMS: switch when the perplexity drop is below this (points, or "0.5%" of the
+    /// current perplexity) ...
+    pub cm_gems_threshold: cmgems_core::SwitchThreshold,
     /// ... for this many consecutive evaluation pairs.
     pub cm_gems_patience: u32,
     pub steps: u64,
@@ -88,7 +89,7 @@ impl Default for PretrainConfig {
             masking: Masking::CmGems,
             rank_lookup: RankLookup::Kmer,
             random_ids: RandomIds::Kmers,
-            cm_gems_threshold: 1.0,
+            cm_gems_threshold: cmgems_core::SwitchThreshold::PAPER,
             cm_gems_patience: 1,
             steps: 10_000,
             batch_size: 10,

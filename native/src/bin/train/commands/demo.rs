@@ -85,7 +85,7 @@ fn lanes() -> [(&'static str, CurriculumConfig, RankLookup); 7] {
         (
             "cm-gems",
             CurriculumConfig::CmGems {
-                threshold: 1.0,
+                threshold: cmgems_core::SwitchThreshold::PAPER,
                 patience: 1,
             },
             RankLookup::Kmer,

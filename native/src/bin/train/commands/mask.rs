@@ -1,6 +1,6 @@
 //! `train mask`: mask sequences with one strategy and write JSONL.
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use cmgems_core::curriculum::CurriculumConfig;
 use cmgems_core::mask::{GlobalCount, MaskConfig, RandomIds, Strategy};
@@ -68,6 +68,14 @@ pub struct MaskArgs {
     /// k-mer length of the table and the tokens.
     #[arg(long, default_value_t = 6)]
     k: usize,
+    /// Records longer than one model input are cut into windows of this many k-mer tokens
+    /// (1..=510), one JSON line each, as the browser inspector shows them.
+    #[arg(long, value_name = "TOKENS", default_value_t = 510)]
+    window: usize,
+    /// Tokens from one window's start to the next (1..=window; smaller values make windows
+    /// overlap) [default: the window, so windows sit back to back].
+    #[arg(long, value_name = "TOKENS")]
+    stride: Option<usize>,
     /// Write the JSONL to this file, atomically [default: standard output].
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -88,10 +96,7 @@ impl MaskArgs {
             },
             // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
             // from the switch step a trainer reported.
-            StrategyArg::CmGems => match self.switch_step {
-                Some(s) if s <= self.step => fixed(Strategy::Global),
-                _ => fixed(Strategy::GeneMask),
-            },
+            StrategyArg::CmGems => CurriculumConfig::cm_gems_replay(self.step, self.switch_step),
         }
     }
 
@@ -124,6 +129,11 @@ pub fn run(args: MaskArgs) -> Result<()> {
         curriculum: args.curriculum(),
         step: args.step,
         seed: args.seed,
+        windows: cmgems_core::input::WindowSpec::new(
+            args.window,
+            args.stride.unwrap_or(args.window),
+        )
+        .context("--window / --stride")?,
     };
     let summary = match &args.out {
         Some(path) => {
@@ -146,16 +156,12 @@ pub fn run(args: MaskArgs) -> Result<()> {
         None => mask_job::run(&job, &mut std::io::stdout().lock())?,
     };
     eprintln!(
-        "masked {} sequences: {} of {} maskable tokens ({:.2}%){}",
+        "masked {} sequences in {} model inputs: {} of {} maskable tokens ({:.2}%)",
         summary.sequences,
+        summary.inputs,
         summary.masked,
         summary.maskable,
         100.0 * summary.masked as f64 / summary.maskable.max(1) as f64,
-        if summary.truncated > 0 {
-            format!("; {} sequences truncated to 510 tokens", summary.truncated)
-        } else {
-            String::new()
-        }
     );
     Ok(())
 }

@@ -80,10 +80,11 @@ pub struct PretrainArgs {
     #[arg(long, value_enum, help_heading = "Masking")]
     rank_lookup: Option<LookupArg>,
     /// CM-GEMS switches to GLOBAL when held-out perplexity falls by less than this between
-    /// evaluations, in perplexity points [default: 1.0].
-    #[arg(long, value_name = "PPL", help_heading = "Masking")]
-    cm_gems_threshold: Option<f64>,
-    /// ... for this many consecutive pairs of evaluations [default: 1].
+    /// evaluations: perplexity points (the paper's rule), or a share of the current
+    /// perplexity such as 0.5% [default: 1].
+    #[arg(long, value_name = "PPL|PCT%", help_heading = "Masking")]
+    cm_gems_threshold: Option<cmgems_core::SwitchThreshold>,
+    /// CM-GEMS switches after this many consecutive flat pairs of evaluations [default: 1].
     #[arg(long, value_name = "N", help_heading = "Masking")]
     cm_gems_patience: Option<u32>,
 

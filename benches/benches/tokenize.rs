@@ -1,5 +1,5 @@
 //! Tokenizer and piece-sampler throughput.
-//! Run: cargo bench -p cmgems-core --bench tokenize
+//! Run: cargo bench -p cmgems-benches --bench tokenize
 
 use cmgems_core::synthetic::{self, SyntheticConfig};
 use cmgems_core::{PieceSampler, SamplerConfig, Tokenizer};

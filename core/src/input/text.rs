@@ -1,12 +1,20 @@
-//! What a person pastes or drops, read into sequences, or refused with a message they can act on.
+//! What a person pastes or drops, read into records, or refused with a message they can
+//! act on.
 //!
-//! Core reads sequences that are already known to be DNA (any non-ACGT letter becomes
-//! `[UNK]`), so a protein or a paragraph of text would silently turn into a lane of
-//! unknown tokens. The page must instead say what is wrong, hence the checks here. FASTA
-//! framing (headers, line breaks) lives here too because core does no I/O.
+//! The tokenizer reads any letters (a non-ACGT letter makes an [UNK] k-mer), so a protein
+//! or a paragraph of prose would silently become a lane of unknown tokens. A person's text
+//! is therefore checked here first: FASTA (one or more `>` records), DNABERT k-mer text or
+//! a raw sequence (line breaks, spaces and GenBank's position numbers ignored).
 
-use cmgems_core::kmer::{nucleotide_code, K};
-use cmgems_core::tokenizer::kmer_text_to_sequence;
+use super::fasta::{FastaEvent, FastaFramer};
+use super::form::{detect_form, InputForm};
+use crate::error::{CoreError, Result};
+use crate::kmer::{nucleotide_code, K};
+use crate::tokenizer::kmer_text_to_sequence;
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
 use serde::Serialize;
 
 /// One sequence of the input, letters upper-cased, line breaks removed.
@@ -16,7 +24,7 @@ pub struct Record {
     pub seq: Vec<u8>,
 }
 
-/// What the record picker shows.
+/// What a record picker shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecordSummary {
     pub name: String,
@@ -47,23 +55,30 @@ const IUPAC_OTHER: &[u8] = b"NRYSWKMBDHVU";
 /// is more likely a protein made of letters that happen to be IUPAC codes.
 const MIN_ACGT_SHARE: f64 = 0.5;
 
-/// Reads FASTA (one or more `>` records), DNABERT k-mer text (`"ACGTAC CGTACG .."`) or a
-/// raw sequence (line breaks, spaces and position numbers as in GenBank's ORIGIN block are
-/// ignored). Errors say, in words, why the text is not DNA.
-pub fn read_sequences(text: &str, k: K) -> Result<Vec<Record>, String> {
+fn refuse(message: String) -> CoreError {
+    CoreError::Input(message)
+}
+
+/// Reads FASTA, k-mer text or a raw sequence. Errors say, in words, why the text is not
+/// DNA and where (line and column).
+pub fn read_text(text: &str, k: K) -> Result<Vec<Record>> {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
     if trimmed.is_empty() {
-        return Err("The input is empty: paste a DNA sequence or a FASTA file.".into());
+        return Err(refuse(
+            "The input is empty: paste a DNA sequence or a FASTA file.".into(),
+        ));
     }
     let records = if trimmed.starts_with('>') {
         read_fasta(trimmed)?
-    } else if looks_like_kmer_text(trimmed, k) {
+    } else if detect_form(trimmed, k) == InputForm::KmerText {
         let seq = kmer_text_to_sequence(k, trimmed).map_err(|e| {
-            format!("The input looks like space-separated {k}-mers, but it cannot be read: {e}.")
+            refuse(format!(
+                "The input looks like space-separated {k}-mers, but it cannot be read: {e}."
+            ))
         })?;
-        alloc_record("k-mer text", seq.into_bytes())
+        one_record("k-mer text", seq.into_bytes())
     } else {
-        alloc_record("pasted sequence", clean_letters(trimmed, 1)?)
+        one_record("pasted sequence", clean_letters(trimmed, 1, 1)?)
     };
     for r in &records {
         check_dna(r)?;
@@ -71,59 +86,62 @@ pub fn read_sequences(text: &str, k: K) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-fn alloc_record(name: &str, seq: Vec<u8>) -> Vec<Record> {
+fn one_record(name: &str, seq: Vec<u8>) -> Vec<Record> {
     vec![Record {
         name: name.into(),
         seq,
     }]
 }
 
-/// DNABERT's TSVs hold overlapping k-mers separated by single spaces, sometimes quoted.
-fn looks_like_kmer_text(text: &str, k: K) -> bool {
-    let text = cmgems_core::tokenizer::strip_quotes(text);
-    let mut words = text.split_ascii_whitespace();
-    let (Some(a), Some(b)) = (words.next(), words.next()) else {
-        return false;
-    };
-    let is_kmer = |w: &str| w.len() == k.get() && w.bytes().all(|c| c.is_ascii_alphabetic());
-    is_kmer(a) && is_kmer(b) && a[1..].eq_ignore_ascii_case(&b[..k.get() - 1])
-}
-
-fn read_fasta(text: &str) -> Result<Vec<Record>, String> {
+fn read_fasta(text: &str) -> Result<Vec<Record>> {
     let mut records: Vec<Record> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if let Some(header) = line.strip_prefix('>') {
-            let name = header.trim();
-            records.push(Record {
-                name: if name.is_empty() {
-                    format!("record {}", records.len() + 1)
-                } else {
-                    name.into()
-                },
-                seq: Vec::new(),
-            });
-        } else if line.starts_with(';') {
-            continue;
-        } else if let Some(r) = records.last_mut() {
-            r.seq.extend(clean_letters(line, line_no)?);
+    let mut error = None;
+    let mut on = |e: FastaEvent<'_>| match e {
+        FastaEvent::Record { name } => records.push(Record {
+            name: if name.is_empty() {
+                format!("record {}", records.len() + 1)
+            } else {
+                name.into()
+            },
+            seq: Vec::new(),
+        }),
+        FastaEvent::Letters {
+            line,
+            column,
+            bytes,
+        } => {
+            let (Some(r), None) = (records.last_mut(), &error) else {
+                return;
+            };
+            // Segments split a &str at line breaks, so they are whole characters.
+            let segment = String::from_utf8_lossy(bytes);
+            match clean_letters(&segment, line, column) {
+                Ok(letters) => r.seq.extend(letters),
+                Err(e) => error = Some(e),
+            }
         }
+    };
+    let mut framer = FastaFramer::new();
+    framer.push(text.as_bytes(), &mut on);
+    framer.finish(&mut on);
+    if let Some(e) = error {
+        return Err(e);
     }
     if let Some(empty) = records.iter().find(|r| r.seq.is_empty()) {
-        return Err(format!(
+        return Err(refuse(format!(
             "The FASTA record \"{}\" has no sequence under its header.",
             empty.name
-        ));
+        )));
     }
     Ok(records)
 }
 
 /// Letters of one piece of text, upper-cased; whitespace and digits skipped; anything else
 /// that is not a nucleotide letter is an error naming it and where it is.
-fn clean_letters(text: &str, first_line: usize) -> Result<Vec<u8>, String> {
+fn clean_letters(text: &str, first_line: usize, first_column: usize) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len());
     let mut line = first_line;
-    let mut column = 0usize;
+    let mut column = first_column - 1;
     for ch in text.chars() {
         column += 1;
         if ch == '\n' {
@@ -140,29 +158,29 @@ fn clean_letters(text: &str, first_line: usize) -> Result<Vec<u8>, String> {
         {
             out.push(up as u8);
         } else {
-            return Err(format!(
+            return Err(refuse(format!(
                 "This is not DNA: line {line}, column {column} holds {ch:?}. A sequence may \
                  only hold A, C, G, T (and N or other IUPAC codes, which become [UNK] tokens)."
-            ));
+            )));
         }
     }
     Ok(out)
 }
 
-fn check_dna(r: &Record) -> Result<(), String> {
+fn check_dna(r: &Record) -> Result<()> {
     let summary = r.summary();
     let acgt = summary.length - summary.other_letters;
     if summary.length == 0 {
-        return Err(format!("\"{}\" holds no nucleotides.", r.name));
+        return Err(refuse(format!("\"{}\" holds no nucleotides.", r.name)));
     }
     let share = acgt as f64 / summary.length as f64;
     if share < MIN_ACGT_SHARE {
-        return Err(format!(
+        return Err(refuse(format!(
             "\"{}\" does not look like DNA: only {:.0}% of its letters are A, C, G or T \
              (is it a protein?).",
             r.name,
             share * 100.0
-        ));
+        )));
     }
     Ok(())
 }
@@ -170,9 +188,10 @@ fn check_dna(r: &Record) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
-    fn read(text: &str) -> Result<Vec<Record>, String> {
-        read_sequences(text, K::SIX)
+    fn read(text: &str) -> core::result::Result<Vec<Record>, String> {
+        read_text(text, K::SIX).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -215,6 +234,9 @@ mod tests {
         // Only IUPAC letters, but mostly not A/C/G/T: a protein such as "MDHKW..".
         let e = read("MDHKWVRYSMDHKWAC").unwrap_err();
         assert!(e.contains("protein"), "{e}");
+        // In FASTA, the line and column are the file's.
+        let e = read(">a\nACGT\nACxT\n").unwrap_err();
+        assert!(e.contains("line 3, column 3 holds 'x'"), "{e}");
     }
 
     #[test]

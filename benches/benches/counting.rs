@@ -1,6 +1,6 @@
 //! Throughput of n-gram counting (bytes = nucleotides), NPMI table building and table I/O.
 //!
-//! `cargo bench -p cmgems-core --bench counting -- --warm-up-time 1 --measurement-time 3`
+//! `cargo bench -p cmgems-benches --bench counting -- --warm-up-time 1 --measurement-time 3`
 
 use cmgems_core::table_io::{from_json, to_json};
 use cmgems_core::{NgramCounts, NpmiTable, SeededRng, DEFAULT_MIN_COUNT, K};

@@ -1,26 +1,25 @@
-//! Counting n-grams of a FASTA file that arrives in pieces (a dropped file read chunk by
-//! chunk in a worker), without holding a whole chromosome in memory.
+//! n-gram counts of FASTA (or a raw sequence) that arrives in pieces: a dropped file read
+//! chunk by chunk in a browser worker, never held whole.
 //!
-//! Core counts windows of a record exactly (`count_window` reads up to k-1 letters past
-//! the window's end), so a record is counted up to its last k-1 letters whenever the
-//! buffer is full, and those letters are carried into the next chunk.
+//! [`NgramCounts::count_window`] counts a window exactly when it can read up to k-1
+//! letters past the window's end, so a record is counted up to its last k-1 letters
+//! whenever the buffer is full, and those letters are carried into the next piece.
 
-use cmgems_core::counts::NgramCounts;
-use cmgems_core::kmer::K;
+use super::fasta::{FastaEvent, FastaFramer};
+use crate::counts::NgramCounts;
+use crate::kmer::K;
+use alloc::vec::Vec;
 
 /// Buffered letters of the current record counted at once.
 const FLUSH_AT: usize = 1 << 20;
 
-/// Streaming FASTA (or raw sequence) n-gram counter.
+/// Streaming FASTA n-gram counter. Text without any `>` header is one record.
 #[derive(Debug, Clone)]
 pub struct FastaCounter {
+    framer: FastaFramer,
     counts: NgramCounts,
     /// Letters of the current record not yet counted (at most FLUSH_AT + a line).
     pending: Vec<u8>,
-    /// Inside a `>` header line (headers may span chunk edges).
-    in_header: bool,
-    /// At the start of a line (a `>` there opens a record).
-    line_start: bool,
     records: usize,
     seen_letters: bool,
 }
@@ -28,34 +27,29 @@ pub struct FastaCounter {
 impl FastaCounter {
     pub fn new(k: K) -> FastaCounter {
         FastaCounter {
+            framer: FastaFramer::new(),
             counts: NgramCounts::new(k),
             pending: Vec::with_capacity(FLUSH_AT + 4096),
-            in_header: false,
-            line_start: true,
             records: 0,
             seen_letters: false,
         }
     }
 
-    /// Feeds the next piece of the text. Text without any `>` header is one record.
+    /// Feeds the next piece of the text.
     pub fn push(&mut self, text: &[u8]) {
-        for &b in text {
-            if self.in_header {
-                if b == b'\n' {
-                    self.in_header = false;
-                    self.line_start = true;
-                }
-                continue;
-            }
-            match b {
-                b'>' if self.line_start => {
-                    self.end_record();
-                    self.in_header = true;
-                }
-                b'\n' => self.line_start = true,
-                b' ' | b'\t' | b'\r' => {}
-                _ => {
-                    self.line_start = false;
+        let mut framer = core::mem::take(&mut self.framer);
+        framer.push(text, |e| self.on_event(e));
+        self.framer = framer;
+    }
+
+    fn on_event(&mut self, event: FastaEvent<'_>) {
+        match event {
+            FastaEvent::Record { .. } => self.end_record(),
+            FastaEvent::Letters { bytes, .. } => {
+                for &b in bytes {
+                    if matches!(b, b' ' | b'\t' | b'\r') {
+                        continue;
+                    }
                     if !self.seen_letters {
                         self.seen_letters = true;
                         self.records += 1;
@@ -87,6 +81,7 @@ impl FastaCounter {
         self.counts.nucleotides_seen() + self.pending.len() as u64
     }
 
+    /// Records holding at least one letter, so far.
     pub fn records(&self) -> usize {
         self.records
     }
@@ -101,10 +96,12 @@ impl FastaCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::synthetic::{generate, SyntheticConfig};
+    use alloc::format;
 
     #[test]
     fn chunked_fasta_counts_equal_counting_each_record_whole() {
-        let recs = cmgems_core::synthetic::generate(&cmgems_core::synthetic::SyntheticConfig {
+        let recs = generate(&SyntheticConfig {
             records: 3,
             record_len: 3000,
             seed: 5,
@@ -134,14 +131,13 @@ mod tests {
 
     #[test]
     fn records_longer_than_the_buffer_are_counted_exactly() {
-        let rec: Vec<u8> =
-            cmgems_core::synthetic::generate(&cmgems_core::synthetic::SyntheticConfig {
-                records: 1,
-                record_len: FLUSH_AT * 2 + 123,
-                seed: 9,
-                ..Default::default()
-            })
-            .remove(0);
+        let rec: Vec<u8> = generate(&SyntheticConfig {
+            records: 1,
+            record_len: FLUSH_AT * 2 + 123,
+            seed: 9,
+            ..Default::default()
+        })
+        .remove(0);
         let mut want = NgramCounts::new(K::new(4).unwrap());
         want.count_record(&rec);
         let mut c = FastaCounter::new(K::new(4).unwrap());

@@ -2,7 +2,7 @@
 //! on one core, for each masker, with corruption (`mask_batch`) and without (`select`).
 //!
 //! Target: >= 1 000 000 sequences per second per core for every masker.
-//! Run: cargo bench -p cmgems-core --bench masking -- --warm-up-time 1 --measurement-time 3
+//! Run: cargo bench -p cmgems-benches --bench masking -- --warm-up-time 1 --measurement-time 3
 //!
 //! Criterion reports wall-clock throughput, which a shared machine depresses. After it, a
 //! second table divides the same work by the thread's own CPU time (Linux schedstat), the

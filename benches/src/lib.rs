@@ -1,0 +1,1 @@
+//! Nothing but the criterion benches in `benches/` (see Cargo.toml).

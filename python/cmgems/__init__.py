@@ -1,0 +1,38 @@
+"""cmgems for PyTorch: the Rust maskers of cmgems (random span, GeneMask, GLOBAL, CM-Step,
+CM-GEMS) as a HuggingFace data collator and Trainer callback.
+
+The classes of the Rust extension (`Tokenizer`, `NpmiTable`, `Masker`, `Curriculum`) need
+only numpy; `DataCollatorForCmGems` and `CurriculumCallback` import torch and transformers
+when first used.
+"""
+
+from typing import TYPE_CHECKING
+
+from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__
+
+if TYPE_CHECKING:  # for editors; at run time they are imported on first use
+    from .callback import CurriculumCallback
+    from .collator import DataCollatorForCmGems
+
+__all__ = [
+    "Curriculum",
+    "CurriculumCallback",
+    "DataCollatorForCmGems",
+    "Masker",
+    "NpmiTable",
+    "Tokenizer",
+    "__version__",
+]
+
+
+def __getattr__(name):
+    # torch and transformers are heavy: import them only for the classes that need them.
+    if name == "DataCollatorForCmGems":
+        from .collator import DataCollatorForCmGems
+
+        return DataCollatorForCmGems
+    if name == "CurriculumCallback":
+        from .callback import CurriculumCallback
+
+        return CurriculumCallback
+    raise AttributeError(f"module 'cmgems' has no attribute {name!r}")

@@ -1,0 +1,117 @@
+"""Type stubs of the Rust extension (python/src/): keep in step with the #[pymethods]."""
+
+import os
+from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+_Path = Union[str, os.PathLike]
+_Ids = npt.NDArray[np.integer]
+
+class SwitchEvent(TypedDict):
+    step: int
+    previous: float
+    current: float
+
+class Tokenizer:
+    """Raw DNA or DNABERT k-mer text to ids: `[CLS] k-mer ids [SEP]` (what `train mask` writes)."""
+
+    def __init__(self, k: int = 6, max_len: int = 512, strict: bool = False) -> None: ...
+    @property
+    def k(self) -> int: ...
+    @property
+    def max_len(self) -> int: ...
+    @property
+    def strict(self) -> bool: ...
+    @property
+    def vocab_size(self) -> int: ...
+    def vocab_txt(self) -> str: ...
+    def save_pretrained(self, save_directory: _Path, **kwargs: object) -> List[str]: ...
+    def encode(self, text: str) -> List[int]: ...
+    def encode_windows(self, text: str, window: int = 510, stride: Optional[int] = None) -> List[List[int]]:
+        """The model inputs `train mask` cuts a long sequence into."""
+    def encode_batch(
+        self, texts: Sequence[str], pad_to_multiple_of: Optional[int] = None
+    ) -> Dict[str, npt.NDArray[np.int64]]:
+        """`input_ids` and `attention_mask`, int64, shape (batch, length)."""
+
+class NpmiTable:
+    """NPMI scores and ranks of every k-mer."""
+
+    @staticmethod
+    def count(
+        fasta_paths: Sequence[_Path], min_count: int = 101, k: int = 6, threads: Optional[int] = None
+    ) -> "NpmiTable": ...
+    @staticmethod
+    def from_genemask_csv(path: _Path) -> "NpmiTable": ...
+    @staticmethod
+    def load(path: _Path) -> "NpmiTable": ...
+    @staticmethod
+    def from_json(text: str) -> "NpmiTable": ...
+    def save(self, path: _Path) -> None: ...
+    def to_json(self) -> str: ...
+    def top(self, n: int) -> List[Tuple[str, int, Optional[float]]]: ...
+    @property
+    def k(self) -> int: ...
+    @property
+    def scored(self) -> int: ...
+    @property
+    def min_count(self) -> int: ...
+    @property
+    def source(self) -> Optional[str]: ...
+
+class Masker:
+    """Masks (batch, length) id arrays; row r uses random stream first_row + r of seed."""
+
+    def __init__(
+        self,
+        table: NpmiTable,
+        strategy: str = "genemask",
+        rank_lookup: str = "kmer",
+        seed: int = 42,
+        *,
+        random_ids: str = "kmers",
+        global_m: Optional[int] = None,
+        max_steps: int = 10000,
+        switch_step: Optional[int] = None,
+    ) -> None: ...
+    def mask(
+        self,
+        input_ids: _Ids,
+        attention_mask: Optional[_Ids] = None,
+        *,
+        step: int = 0,
+        first_row: Optional[int] = None,
+        strategy: Optional[str] = None,
+    ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """`(masked_input_ids, labels)`, labels -100 where nothing is masked."""
+    @property
+    def k(self) -> int: ...
+    @property
+    def seed(self) -> int: ...
+    @property
+    def next_row(self) -> int: ...
+
+class Curriculum:
+    """cmgems-core's curriculum state machine (fixed, CM-Step, CM-GEMS)."""
+
+    def __init__(
+        self,
+        strategy: str = "cm-gems",
+        *,
+        max_steps: int = 10000,
+        threshold: Optional[Union[float, str]] = None,
+        patience: Optional[int] = None,
+    ) -> None: ...
+    def observe_perplexity(self, step: int, perplexity: float) -> Optional[SwitchEvent]: ...
+    def strategy_for_step(self, step: int, seed: int = 0, stream: int = 0) -> str: ...
+    @property
+    def current(self) -> str: ...
+    @property
+    def switch_step(self) -> Optional[int]: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> "Curriculum": ...

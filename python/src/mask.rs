@@ -1,0 +1,155 @@
+//! `cmgems.Masker`: core's masker over numpy batches, one random stream per row
+//! ([`mask_rows`]), so the masks equal `train mask`'s for the same rows.
+
+use crate::arrays::{flags, ids, int_matrix, to_numpy};
+use crate::error::{core, value};
+use crate::table::PyNpmiTable;
+use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::mask::{mask_rows, GlobalCount, MaskConfig, Masker, RandomIds, RowStreams, Rows};
+use cmgems_core::{RankLookup, Strategy};
+use numpy::PyArray2;
+use pyo3::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Masks batches of DNABERT ids with random span, GeneMask, GLOBAL, CM-Step or CM-GEMS.
+#[pyclass(name = "Masker", module = "cmgems", frozen)]
+pub struct PyMasker {
+    masker: Mutex<Masker>,
+    curriculum: CurriculumConfig,
+    seed: u64,
+    switch_step: Option<u64>,
+    /// Stream number of the next row when the caller gives none.
+    next_row: AtomicU64,
+}
+
+#[pymethods]
+impl PyMasker {
+    #[new]
+    #[pyo3(signature = (table, strategy = "genemask", rank_lookup = "kmer", seed = 42, *,
+        random_ids = "kmers", global_m = None, max_steps = 10_000, switch_step = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        table: &PyNpmiTable,
+        strategy: &str,
+        rank_lookup: &str,
+        seed: u64,
+        random_ids: &str,
+        global_m: Option<usize>,
+        max_steps: u64,
+        switch_step: Option<u64>,
+    ) -> PyResult<Self> {
+        let config = MaskConfig {
+            k: table.inner.k(),
+            rank_lookup: rank_lookup.parse::<RankLookup>().map_err(core)?,
+            random_ids: random_ids.parse::<RandomIds>().map_err(core)?,
+            global_count: global_m.map_or(GlobalCount::Binomial, GlobalCount::Fixed),
+            ..MaskConfig::default()
+        };
+        let masker = Masker::new(table.inner.rank_table().clone(), config).map_err(core)?;
+        Ok(PyMasker {
+            masker: Mutex::new(masker),
+            curriculum: CurriculumConfig::named(strategy, max_steps).map_err(core)?,
+            seed,
+            switch_step,
+            next_row: AtomicU64::new(0),
+        })
+    }
+
+    /// Masks `input_ids` (integers, shape (batch, length)); returns int64
+    /// `(masked_input_ids, labels)` with labels -100 where nothing is masked.
+    ///
+    /// Row r uses random stream `first_row + r` (default: the rows this masker has masked
+    /// so far), as `train mask` masks its r-th sequence. `strategy` overrides the masker's
+    /// for this batch (one of random, genemask, global). The GIL is released meanwhile.
+    #[pyo3(signature = (input_ids, attention_mask = None, *, step = 0, first_row = None, strategy = None))]
+    #[allow(clippy::type_complexity)]
+    fn mask<'py>(
+        &self,
+        py: Python<'py>,
+        input_ids: &Bound<'py, PyAny>,
+        attention_mask: Option<&Bound<'py, PyAny>>,
+        step: u64,
+        first_row: Option<u64>,
+        strategy: Option<&str>,
+    ) -> PyResult<(Bound<'py, PyArray2<i64>>, Bound<'py, PyArray2<i64>>)> {
+        let m = int_matrix(input_ids, "input_ids")?;
+        let id_values = ids(&m, "input_ids")?;
+        let attention = match attention_mask {
+            Some(a) => {
+                let a = int_matrix(a, "attention_mask")?;
+                if (a.rows, a.cols) != (m.rows, m.cols) {
+                    return Err(value(format!(
+                        "attention_mask has shape ({}, {}), input_ids ({}, {})",
+                        a.rows, a.cols, m.rows, m.cols
+                    )));
+                }
+                Some(flags(&a))
+            }
+            None => None,
+        };
+        let curriculum = match strategy {
+            Some(name) => CurriculumConfig::Fixed(name.parse::<Strategy>().map_err(core)?),
+            None => self.curriculum_at(step),
+        };
+        let mut curriculum = Curriculum::new(curriculum).map_err(core)?;
+        let rows = m.rows as u64;
+        let first_row =
+            first_row.unwrap_or_else(|| self.next_row.fetch_add(rows, Ordering::Relaxed));
+        let streams = RowStreams {
+            seed: self.seed,
+            first_row,
+        };
+        let (mut out, mut labels) = (Vec::new(), Vec::new());
+        py.detach(|| {
+            let mut masker = self.masker.lock().unwrap_or_else(|p| p.into_inner());
+            let rows = Rows {
+                ids: &id_values,
+                seq_len: m.cols,
+                attention: attention.as_deref(),
+            };
+            let choose = |rng: &mut _| curriculum.strategy_for_step(step, rng);
+            mask_rows(&mut masker, rows, streams, choose, &mut out, &mut labels)
+        })
+        .map_err(core)?;
+        Ok((
+            to_numpy(py, m.rows, m.cols, &out),
+            to_numpy(py, m.rows, m.cols, &labels),
+        ))
+    }
+
+    /// The k of the table.
+    #[getter]
+    fn k(&self) -> usize {
+        self.masker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .config()
+            .k
+            .get()
+    }
+
+    /// The seed every row's stream derives from.
+    #[getter]
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+
+    /// Stream number the next batch starts at when `first_row` is not given.
+    #[getter]
+    fn next_row(&self) -> u64 {
+        self.next_row.load(Ordering::Relaxed)
+    }
+}
+
+impl PyMasker {
+    /// The curriculum at `step`: CM-GEMS is replayed from the switch step it was told.
+    fn curriculum_at(&self, step: u64) -> CurriculumConfig {
+        match self.curriculum {
+            CurriculumConfig::CmGems { .. } => {
+                CurriculumConfig::cm_gems_replay(step, self.switch_step)
+            }
+            other => other,
+        }
+    }
+}
