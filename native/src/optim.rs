@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// AdamW (decoupled weight decay, not applied to biases and LayerNorm) after a linear warmup;
-/// the defaults are SPEC §7's GeneMask pretraining recipe.
+/// the defaults are the GeneMask pretraining recipe (docs/algorithms.md §7.1).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
@@ -36,7 +36,7 @@ impl Default for OptimizerConfig {
 
 impl OptimizerConfig {
     /// HF `TrainingArguments`' AdamW (betas 0.9/0.999, epsilon 1e-8), which the fine-tuning
-    /// recipes of SPEC §7 do not change.
+    /// recipes (docs/algorithms.md §7.2, §7.3) do not change.
     pub fn hf_trainer(lr: f64, weight_decay: f32, warmup_steps: u64) -> Self {
         Self {
             lr,

@@ -23,7 +23,7 @@ pub struct TrainerConfig {
 }
 
 impl Default for TrainerConfig {
-    /// SPEC §7's pretraining: 10K steps of 25 micro-batches.
+    /// The paper's pretraining (docs/algorithms.md §7.1): 10K steps of 25 micro-batches.
     fn default() -> Self {
         Self {
             optimizer: OptimizerConfig::default(),

@@ -12,7 +12,8 @@ use super::LookupArg;
 /// The help section of the evaluation and checkpoint flags.
 const EVAL: &str = "Evaluation and checkpoints";
 
-/// Every flag overrides the value from `--config` (or the defaults, SPEC §7's, shown here).
+/// Every flag overrides the value from `--config` (or the defaults shown here, the paper's:
+/// docs/algorithms.md §7.1).
 #[derive(Args)]
 #[command(next_help_heading = "Run")]
 pub struct PretrainArgs {
