@@ -2,7 +2,7 @@
 """PyTorch + transformers counterpart of `train bench`: tokens/s of a full training step.
 
 Builds `transformers.BertForMaskedLM` from the same preset as `train bench` (tiny, logo,
-dnabert6; native/src/model/config.rs), the same random batch (native/src/bench_cmd.rs
+dnabert6; native/src/model/config.rs), the same random batch (native/src/bin/train/commands/bench.rs
 `random_batch`, reproduced draw for draw with the same Xoshiro256++ stream, seed 7), AdamW
 with the same hyper-parameters and HF no-decay group, times `--warmup` untimed steps and then
 `--steps` timed ones, and prints one JSON line with `train bench`'s fields plus `threads`.
@@ -62,7 +62,7 @@ PRESETS = {
     "dnabert6": dict(BASE),
 }
 
-# native/src/training/trainer.rs OptimConfig::default(); bench_cmd sets warmup_steps 0.
+# native/src/optim.rs OptimizerConfig::default(); commands/bench.rs sets warmup_steps 0.
 LR, BETAS, EPS, WEIGHT_DECAY, TOTAL_STEPS = 8e-4, (0.9, 0.98), 1e-6, 0.01, 10_000
 IGNORE_LABEL = -100
 
@@ -104,7 +104,7 @@ class SeededRng:
 
 
 def random_batch(rows, seq, vocab):
-    """bench_cmd.rs `random_batch`: random k-mer ids, 15% of inner positions masked."""
+    """commands/bench.rs `random_batch`: random k-mer ids, 15% of inner positions masked."""
     rng = SeededRng(7)
     input_ids, labels = [], []
     for i in range(rows * seq):

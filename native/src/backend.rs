@@ -242,6 +242,26 @@ pub fn cuda_devices() -> Result<Vec<Device>, &'static str> {
     Err("this build has no CUDA backend (cargo feature `cuda`)")
 }
 
+/// Why `--backend NAME --devices N` cannot run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BackendError {
+    #[error("--backend {0:?} is unknown: use auto, wgpu, cuda or cpu")]
+    Unknown(String),
+    #[error(transparent)]
+    Devices(#[from] DeviceError),
+}
+
+/// Picks `devices` devices of the backend named `name` (`auto`, `wgpu`, `cuda`, `cpu`; one
+/// device falls back to the CPU, saying why in `fallback`) and points burn's default device
+/// at the backend. Call before any thread starts (it sets `BURN_DEVICE`).
+pub fn select_backend(name: &str, devices: usize) -> Result<Selected, BackendError> {
+    let choice =
+        BackendChoice::from_name(name).ok_or_else(|| BackendError::Unknown(name.into()))?;
+    let selected = select_devices(choice, devices)?;
+    set_default_device(selected.backend);
+    Ok(selected)
+}
+
 /// Points burn's `Device::default()` (which `ModuleOptimizer::load` uses for its state) at
 /// the chosen backend, so that a CPU run or resume never opens a GPU. Call it before any
 /// other thread starts: it sets an environment variable.

@@ -1,17 +1,22 @@
-//! The native side of cmgems: file formats, parallel counting, and the jobs behind the
-//! `train` binary. Typed errors here; `anyhow` only in `main.rs`.
+//! The native side of cmgems: file formats, parallel counting, the model, the pretraining
+//! loop, fine-tuning and the experiment: everything the `train` binary (`src/bin/train/`)
+//! runs, so that tests and other front ends call it directly. Typed errors here; `anyhow`
+//! only in the binary.
 
 pub mod error;
 pub mod fasta;
 pub mod files;
 pub mod mask_job;
 pub mod npmi_job;
+pub mod optim;
 pub mod sequences;
 pub mod tables;
 
 pub use error::{NativeError, Result};
 #[cfg(feature = "train")]
 pub mod backend;
+#[cfg(feature = "train")]
+pub mod experiment;
 #[cfg(feature = "train")]
 pub mod finetune;
 #[cfg(feature = "train")]
@@ -20,5 +25,6 @@ pub mod hf;
 pub mod model;
 pub mod pretrain;
 pub mod report;
+pub mod svg;
 #[cfg(feature = "train")]
 pub mod training;

@@ -283,7 +283,7 @@ fn minor_faults(args: &[&str], env: &[(&str, &str)]) -> i64 {
     usage.ru_minflt
 }
 
-/// Guards `keep_freed_memory` in main.rs: with mimalloc purging (pages handed back to the
+/// Guards `keep_freed_memory` in src/bin/train/main.rs: with mimalloc purging (pages handed back to the
 /// kernel after a free) every LOGO step faults its tensors in again. Counts, not times: the
 /// faults that 4 more steps add, so the one-time first touch (4 KiB or 2 MiB pages, as the
 /// kernel's transparent huge pages decide) cancels out.
@@ -314,4 +314,90 @@ fn training_steps_reuse_freed_memory_instead_of_faulting_it_in_again() {
         kept * 10 < purged,
         "page faults of 4 more steps: {kept} keeping freed memory, {purged} purging it"
     );
+}
+
+/// `train pretrain --help` says what every flag does, its unit and its default.
+#[test]
+fn pretrain_help_gives_every_flag_its_default() {
+    let help = ok(&["pretrain", "--help"]);
+    for needle in [
+        "--seq-len <TOKENS>",
+        "[default: the model's positions, at most 512]",
+        "--lr <LR>",
+        "[default: 8e-4]",
+        "--batch-size <ROWS>",
+        "[default: 10]",
+        "--accumulation <N>",
+        "[default: 25]",
+        "--steps <N>",
+        "[default: 10000]",
+        "--warmup-steps <N>",
+        "[default: 500]",
+        "--cm-gems-threshold <PPL|PCT%>",
+        "such as 0.5% [default: 1]",
+        "--eval-every <STEPS>",
+        "--preset <PRESET>",
+        "[default: logo]",
+        "[default: cm-gems]",
+    ] {
+        assert!(help.contains(needle), "{needle:?} not in:\n{help}");
+    }
+}
+
+/// Flags of a one-step tiny run on the CPU; `extra` flags replace those of the same name.
+fn one_step(out: &Path, extra: &[&str]) -> Vec<String> {
+    let base = [
+        ("--preset", "tiny"),
+        ("--backend", "cpu"),
+        ("--synthetic-records", "10"),
+        ("--batch-size", "2"),
+        ("--accumulation", "1"),
+        ("--steps", "1"),
+        ("--eval-batches", "1"),
+        ("--min-count", "5"),
+    ];
+    let mut args = vec!["pretrain".to_string(), "--out".into(), p(out).into()];
+    for (flag, value) in base {
+        if !extra.contains(&flag) {
+            args.extend([flag.to_string(), value.to_string()]);
+        }
+    }
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args
+}
+
+#[test]
+fn a_preset_brings_a_sequence_length_its_model_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let args = one_step(&out, &[]);
+    ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let config = std::fs::read_to_string(out.join("config.toml")).unwrap();
+    assert!(config.contains("seq_len = 128"), "{config}");
+}
+
+#[test]
+fn pretrain_errors_name_the_flag_that_fixes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], needles: &[&str]| {
+        let args = one_step(&dir.path().join("run"), extra);
+        fails_with(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            needles,
+        );
+    };
+    run(
+        &["--seq-len", "512"],
+        &["--seq-len 512 exceeds the model's max_position_embeddings 128 (--preset tiny); use --seq-len 128 or less"],
+    );
+    run(
+        &["--preset", "huge"],
+        &["--preset \"huge\"", "tiny, logo or dnabert6"],
+    );
+    run(
+        &["--backend", "gpu"],
+        &["--backend \"gpu\"", "auto, wgpu, cuda or cpu"],
+    );
+    run(&["--batch-size", "0"], &["--batch-size must be at least 1"]);
+    run(&["--lr", "0"], &["--lr 0 must be a positive number"]);
 }

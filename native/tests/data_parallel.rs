@@ -7,7 +7,8 @@
 use burn::tensor::Device;
 use cmgems_core::SeededRng;
 use cmgems_native::model::{BertForMaskedLM, Preset};
-use cmgems_native::training::{MlmBatch, OptimConfig, Trainer, IGNORE_LABEL};
+use cmgems_native::optim::OptimizerConfig;
+use cmgems_native::training::{MlmBatch, Trainer, TrainerConfig, IGNORE_LABEL};
 
 /// `count` micro-batches of 4 full rows of 32 tokens, 15% labelled, seeded.
 fn micro_batches(count: usize, vocab: usize) -> Vec<MlmBatch> {
@@ -64,12 +65,14 @@ fn data_parallel_steps_match_one_device() {
     let device = Device::flex().autodiff();
     device.seed(5);
     let model = BertForMaskedLM::new(&config, &device);
-    let optim = OptimConfig {
-        lr: 1e-3,
-        warmup_steps: 0,
+    let optim = TrainerConfig {
+        optimizer: OptimizerConfig {
+            lr: 1e-3,
+            warmup_steps: 0,
+            ..OptimizerConfig::default()
+        },
         total_steps: 10,
         accumulation: 5,
-        ..OptimConfig::default()
     };
     let batches = micro_batches(5, config.vocab_size);
     let train = |devices: usize| {

@@ -1,9 +1,7 @@
-//! `train experiment` end to end, at toy size: every variant pretrains, is scored, and the
-//! table, charts and report appear.
+//! The library's `experiment` end to end, at toy size: every variant pretrains, is scored,
+//! and the table, charts and report appear.
 
-mod common;
-
-use common::{fails_with, ok};
+use cmgems_native::experiment;
 
 #[test]
 fn experiment_runs_every_variant_and_writes_table_charts_and_report() {
@@ -51,13 +49,7 @@ epochs = 1
     )
     .unwrap();
     let out = dir.join("out");
-    ok(&[
-        "experiment",
-        "--config",
-        common::p(&dir.join("exp.toml")),
-        "--out",
-        common::p(&out),
-    ]);
+    experiment::run(&dir.join("exp.toml"), &out, None, false).unwrap();
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     // random once, genemask and cm-gems with both lookups.
     let names: Vec<&str> = csv
@@ -88,8 +80,22 @@ epochs = 1
     }
     // A misspelt key is refused, naming the file.
     std::fs::write(dir.join("bad.toml"), "name = \"x\"\nmaskin = []\n").unwrap();
-    fails_with(
-        &["experiment", "--config", common::p(&dir.join("bad.toml"))],
-        &["bad.toml", "maskin"],
-    );
+    let err = experiment::run(&dir.join("bad.toml"), &dir.join("bad"), None, false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bad.toml") && err.contains("maskin"), "{err}");
+}
+
+/// The experiment files of the repository read (small.toml nests its optimizer keys,
+/// the test's file above has them flat, as earlier files did).
+#[test]
+fn repository_experiment_files_read() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
+    for name in ["small.toml", "paper.toml"] {
+        let config = experiment::load_config(&dir.join(name), Some("cpu".into()))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(config.pretrain.backend, "cpu");
+    }
+    let small = experiment::load_config(&dir.join("small.toml"), None).unwrap();
+    assert_eq!(small.pretrain.optimizer.warmup_steps, 20);
 }

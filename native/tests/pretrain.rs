@@ -529,3 +529,75 @@ fn backend_line(stderr: &str) -> &str {
         .find(|l| l.starts_with("backend: "))
         .unwrap_or_default()
 }
+
+/// The loop is a library function: an observer of its own sees every step, evaluation and
+/// switch, in order, and the metrics file says the same.
+#[test]
+fn library_loop_reports_to_its_observers() {
+    use cmgems_native::pretrain::{
+        self, EvalRecord, JsonlLogs, Masking, Observer, PretrainConfig, PretrainError, StepRecord,
+        SwitchRecord,
+    };
+    #[derive(Default)]
+    struct Record(Vec<String>);
+    impl Observer for Record {
+        fn on_step(&mut self, s: &StepRecord) -> Result<(), PretrainError> {
+            self.0.push(format!("step {}", s.step));
+            Ok(())
+        }
+        fn on_eval(&mut self, e: &EvalRecord) -> Result<(), PretrainError> {
+            self.0.push(format!("eval {}", e.step));
+            Ok(())
+        }
+        fn on_switch(&mut self, s: &SwitchRecord) -> Result<(), PretrainError> {
+            self.0.push(format!("switch {}", s.step));
+            Ok(())
+        }
+        fn before_checkpoint(&mut self, step: u64) -> Result<(), PretrainError> {
+            self.0.push(format!("checkpoint {step}"));
+            Ok(())
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let config = PretrainConfig {
+        preset: "tiny".into(),
+        backend: "cpu".into(),
+        synthetic_records: 8,
+        seq_len: 64,
+        batch_size: 4,
+        accumulation: 1,
+        steps: 4,
+        optimizer: cmgems_native::optim::OptimizerConfig {
+            lr: 2e-3,
+            warmup_steps: 1,
+            ..Default::default()
+        },
+        eval_every: 2,
+        eval_batches: 1,
+        checkpoint_every: 4,
+        min_count: 5,
+        masking: Masking::CmGems,
+        cm_gems_threshold: cmgems_core::SwitchThreshold::Absolute(1000.0),
+        ..PretrainConfig::default()
+    };
+    let selected = cmgems_native::backend::select_backend("cpu", 1).unwrap();
+    let mut observers = (JsonlLogs::default(), Record::default());
+    let summary = pretrain::run(&config, &selected, &out, false, &mut observers).unwrap();
+    assert_eq!(
+        observers.1 .0,
+        [
+            "step 1",
+            "step 2",
+            "eval 2",
+            "step 3",
+            "step 4",
+            "eval 4",
+            "switch 4",
+            "checkpoint 4"
+        ]
+    );
+    assert_eq!((summary.steps, summary.switch_step), (4, Some(4)));
+    assert!(summary.random_span_perplexity.is_finite());
+    assert_eq!(metrics(&out).len(), 7);
+}

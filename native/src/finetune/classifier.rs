@@ -14,7 +14,8 @@ use super::data::{Example, LabeledSet};
 use super::recipe::Recipe;
 use super::FinetuneError;
 use crate::model::{BertForSequenceClassification, PaddingMask};
-use crate::training::{cross_entropy, micro_batch_seed, OptimConfig};
+use crate::optim::OptimizerConfig;
+use crate::training::{cross_entropy, micro_batch_seed, TrainerConfig};
 
 /// One padded batch on the host.
 struct HostBatch {
@@ -88,14 +89,12 @@ pub fn train(
 ) -> Result<BertForSequenceClassification, FinetuneError> {
     assert!(device.is_autodiff(), "fine-tuning needs an autodiff device");
     let total = recipe.total_steps(train.len());
-    let optim_config = OptimConfig {
-        lr: recipe.lr,
-        // HF TrainingArguments defaults: the recipes in SPEC §7 do not change them.
-        beta_1: 0.9,
-        beta_2: 0.999,
-        epsilon: 1e-8,
-        weight_decay: recipe.weight_decay,
-        warmup_steps: recipe.warmup_steps(total),
+    let optim_config = TrainerConfig {
+        optimizer: OptimizerConfig::hf_trainer(
+            recipe.lr,
+            recipe.weight_decay,
+            recipe.warmup_steps(total),
+        ),
         total_steps: total,
         accumulation: 1,
     };

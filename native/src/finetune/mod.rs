@@ -11,7 +11,7 @@ pub mod recipe;
 pub use classifier::{evaluate, predict, train, StepInfo};
 pub use data::{Example, LabeledSet, SplitFiles};
 pub use init::InitSource;
-pub use recipe::{Recipe, Warmup, GUE_TASKS};
+pub use recipe::{Recipe, RecipeError, RecipeOverrides, Warmup, GUE_TASKS};
 
 use std::path::PathBuf;
 

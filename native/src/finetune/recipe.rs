@@ -34,6 +34,36 @@ pub struct Recipe {
     pub max_steps: Option<u64>,
 }
 
+/// Values that replace a recipe's (the fine-tuning flags); `None` keeps the recipe's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecipeOverrides {
+    pub lr: Option<f64>,
+    pub epochs: Option<usize>,
+    pub batch_size: Option<usize>,
+    pub max_len: Option<usize>,
+    pub warmup: Option<Warmup>,
+    pub weight_decay: Option<f32>,
+    pub dropout: Option<f64>,
+    pub max_steps: Option<u64>,
+}
+
+/// Why a recipe cannot be used; each names the flag that fixes it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RecipeError {
+    #[error("recipe {spec:?}: {why}")]
+    Spec { spec: String, why: &'static str },
+    #[error("recipe {spec:?}: no GUE task {task:?} (e.g. gue:prom_core_all, gue:EMP/H3)")]
+    NoGueTask { spec: String, task: String },
+    #[error("--lr must be a positive number, not {0}")]
+    Lr(f64),
+    #[error("--epochs and --batch-size must be at least 1")]
+    Zero,
+    #[error("--warmup-ratio must be within 0..=1, not {0}")]
+    WarmupRatio(f64),
+    #[error("--dropout must be within 0..1, not {0}")]
+    Dropout(f64),
+}
+
 /// GUE tasks by folder (`category/task`), with the Human / non-Human grouping of the
 /// DNABERT-2 paper's Table 2.
 pub const GUE_TASKS: [(&str, bool); 28] = [
@@ -126,24 +156,62 @@ impl Recipe {
     }
 
     /// Parses `fewshot:N` or `gue:TASK`.
-    pub fn parse(spec: &str) -> Result<Recipe, String> {
+    pub fn parse(spec: &str) -> Result<Recipe, RecipeError> {
+        let bad = |why: &'static str| RecipeError::Spec {
+            spec: spec.into(),
+            why,
+        };
         match spec.split_once(':') {
             Some(("fewshot", n)) => n
                 .parse::<usize>()
                 .ok()
                 .filter(|&n| n > 0)
                 .map(Recipe::fewshot)
-                .ok_or_else(|| {
-                    format!("recipe {spec:?}: the shot count must be a positive integer")
-                }),
-            Some(("gue", task)) => Recipe::gue(task).ok_or_else(|| {
-                format!(
-                    "recipe {spec:?}: no GUE task {task:?} (e.g. gue:prom_core_all, gue:EMP/H3)"
-                )
+                .ok_or_else(|| bad("the shot count must be a positive integer")),
+            Some(("gue", task)) => Recipe::gue(task).ok_or_else(|| RecipeError::NoGueTask {
+                spec: spec.into(),
+                task: task.into(),
             }),
-            _ => Err(format!(
-                "recipe {spec:?}: expected fewshot:N or gue:TASK (e.g. gue:prom_core_all)"
+            _ => Err(bad(
+                "expected fewshot:N or gue:TASK (e.g. gue:prom_core_all)",
             )),
+        }
+    }
+
+    /// This recipe with every value `overrides` gives, checked.
+    pub fn with(&self, overrides: &RecipeOverrides) -> Result<Recipe, RecipeError> {
+        let o = overrides;
+        let r = Recipe {
+            name: self.name.clone(),
+            lr: o.lr.unwrap_or(self.lr),
+            epochs: o.epochs.unwrap_or(self.epochs),
+            batch_size: o.batch_size.unwrap_or(self.batch_size),
+            max_len: o.max_len.unwrap_or(self.max_len),
+            warmup: o.warmup.unwrap_or(self.warmup),
+            weight_decay: o.weight_decay.unwrap_or(self.weight_decay),
+            dropout: o.dropout.or(self.dropout),
+            max_steps: o.max_steps.or(self.max_steps),
+        };
+        r.validate()?;
+        Ok(r)
+    }
+
+    /// Checks what a run would otherwise find out late; errors name the flag.
+    pub fn validate(&self) -> Result<(), RecipeError> {
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(RecipeError::Lr(self.lr));
+        }
+        if self.epochs == 0 || self.batch_size == 0 {
+            return Err(RecipeError::Zero);
+        }
+        if let Warmup::Ratio(x) = self.warmup {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(RecipeError::WarmupRatio(x));
+            }
+        }
+        match self.dropout {
+            Some(d) if !(0.0..1.0).contains(&d) => Err(RecipeError::Dropout(d)),
+            _ => Ok(()),
         }
     }
 
@@ -220,10 +288,41 @@ mod tests {
     #[test]
     fn parse_names_what_it_expected() {
         assert_eq!(Recipe::parse("fewshot:10").unwrap(), Recipe::fewshot(10));
-        assert!(Recipe::parse("fewshot:0").unwrap_err().contains("positive"));
-        assert!(Recipe::parse("gue:nope")
-            .unwrap_err()
-            .contains("gue:prom_core_all"));
-        assert!(Recipe::parse("hf").unwrap_err().contains("fewshot:N"));
+        let err = |spec: &str| Recipe::parse(spec).unwrap_err().to_string();
+        assert!(err("fewshot:0").contains("positive"));
+        assert!(err("gue:nope").contains("gue:prom_core_all"));
+        assert!(err("hf").contains("fewshot:N"));
+    }
+
+    #[test]
+    fn overrides_are_applied_and_checked_naming_the_flag() {
+        let base = Recipe::fewshot(10);
+        let r = base
+            .with(&RecipeOverrides {
+                lr: Some(2e-4),
+                warmup: Some(Warmup::Steps(3)),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            (r.lr, r.warmup, r.epochs),
+            (2e-4, Warmup::Steps(3), base.epochs)
+        );
+        let bad = |o: RecipeOverrides| base.with(&o).unwrap_err().to_string();
+        assert!(bad(RecipeOverrides {
+            lr: Some(0.0),
+            ..Default::default()
+        })
+        .contains("--lr"));
+        assert!(bad(RecipeOverrides {
+            dropout: Some(1.5),
+            ..Default::default()
+        })
+        .contains("--dropout"));
+        assert!(bad(RecipeOverrides {
+            warmup: Some(Warmup::Ratio(2.0)),
+            ..Default::default()
+        })
+        .contains("--warmup-ratio"));
     }
 }

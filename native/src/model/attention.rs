@@ -11,8 +11,8 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor};
 
 use super::config::BertConfig;
-use super::encoder::PaddingMask;
 use super::init;
+use super::mask::PaddingMask;
 
 /// HF `attention.self`.
 #[derive(Module, Debug)]

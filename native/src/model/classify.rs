@@ -7,30 +7,9 @@ use burn::nn::{Dropout, DropoutConfig, Linear};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::config::BertConfig;
-use super::encoder::{BertModel, PaddingMask};
+use super::encoder::BertModel;
 use super::init;
-
-/// HF `bert.pooler`.
-#[derive(Module, Debug)]
-pub struct BertPooler {
-    pub dense: Linear,
-}
-
-impl BertPooler {
-    pub fn new(config: &BertConfig, device: &Device) -> Self {
-        let h = config.hidden_size;
-        Self {
-            dense: init::linear(h, h, config.initializer_range, device),
-        }
-    }
-
-    /// `tanh(dense(hidden[:, 0]))`: `[batch, seq, hidden]` → `[batch, hidden]`.
-    pub fn forward(&self, hidden: Tensor<3>) -> Tensor<2> {
-        let [batch, _, h] = hidden.dims();
-        let cls = hidden.slice([0..batch, 0..1, 0..h]).reshape([batch, h]);
-        self.dense.forward(cls).tanh()
-    }
-}
+use super::mask::PaddingMask;
 
 /// HF `BertForSequenceClassification`.
 #[derive(Module, Debug)]

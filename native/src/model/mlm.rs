@@ -6,8 +6,9 @@ use burn::nn::{LayerNorm, Linear};
 use burn::tensor::{Device, Int, Tensor};
 
 use super::config::{BertConfig, HiddenAct};
-use super::encoder::{activate, BertModel, PaddingMask};
+use super::encoder::{activate, BertModel};
 use super::init;
+use super::mask::PaddingMask;
 
 /// HF `cls.predictions.transform`: dense, activation, LayerNorm.
 #[derive(Module, Debug)]

@@ -9,13 +9,17 @@ mod config;
 mod embeddings;
 mod encoder;
 mod init;
+mod mask;
 mod mlm;
+mod pooler;
 
 pub use attention::{BertAttention, BertSelfAttention, BertSelfOutput};
-pub use classify::{BertForSequenceClassification, BertPooler};
+pub use classify::BertForSequenceClassification;
 pub use config::{BertConfig, ConfigError, HiddenAct, Preset};
 pub use embeddings::BertEmbeddings;
-pub use encoder::{BertEncoder, BertIntermediate, BertLayer, BertModel, BertOutput, PaddingMask};
+pub use encoder::{BertEncoder, BertIntermediate, BertLayer, BertModel, BertOutput};
+pub use mask::PaddingMask;
 pub use mlm::{
     BertForMaskedLM, BertLmPredictionHead, BertOnlyMlmHead, BertPredictionHeadTransform,
 };
+pub use pooler::BertPooler;

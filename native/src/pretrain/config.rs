@@ -2,6 +2,7 @@
 //! the run writes it to `config.toml` beside its outputs, and `--config` or `--resume`
 //! reads it back, so a run can be repeated exactly.
 
+use crate::optim::OptimizerConfig;
 use cmgems_core::curriculum::CurriculumConfig;
 use cmgems_core::mask::{RandomIds, Strategy};
 use cmgems_core::RankLookup;
@@ -12,10 +13,15 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum Masking {
+    /// DNABERT's random span, the whole run.
     Random,
+    /// GeneMask, the whole run.
     Genemask,
+    /// GLOBAL, the whole run.
     Global,
+    /// CM-Step: GLOBAL or random span, the share of GLOBAL growing from 0 to 1 over the run.
     CmStep,
+    /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL.
     CmGems,
 }
 
@@ -48,12 +54,6 @@ pub struct PretrainConfig {
     /// ... for this many consecutive evaluation pairs.
     pub cm_gems_patience: u32,
     pub steps: u64,
-    pub lr: f64,
-    pub beta_1: f32,
-    pub beta_2: f32,
-    pub epsilon: f32,
-    pub weight_decay: f32,
-    pub warmup_steps: u64,
     /// Rows per micro-batch.
     pub batch_size: usize,
     /// Micro-batches per optimizer step.
@@ -70,6 +70,8 @@ pub struct PretrainConfig {
     /// Drop pieces identical to an earlier one (the authors de-duplicated).
     pub dedup: bool,
     pub seed: u64,
+    /// AdamW and its warmup (`[optimizer]` in config.toml; last, as TOML puts tables last).
+    pub optimizer: OptimizerConfig,
 }
 
 impl Default for PretrainConfig {
@@ -90,12 +92,6 @@ impl Default for PretrainConfig {
             cm_gems_threshold: cmgems_core::SwitchThreshold::PAPER,
             cm_gems_patience: 1,
             steps: 10_000,
-            lr: 8e-4,
-            beta_1: 0.9,
-            beta_2: 0.98,
-            epsilon: 1e-6,
-            weight_decay: 0.01,
-            warmup_steps: 500,
             batch_size: 10,
             accumulation: 25,
             seq_len: 512,
@@ -106,6 +102,7 @@ impl Default for PretrainConfig {
             held_out_share: 0.1,
             dedup: true,
             seed: 42,
+            optimizer: OptimizerConfig::default(),
         }
     }
 }
@@ -128,7 +125,7 @@ impl PretrainConfig {
     }
 
     /// Checks what a run would otherwise find out late.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let positive = [
             ("steps", self.steps as usize),
             ("batch_size", self.batch_size),
@@ -139,24 +136,22 @@ impl PretrainConfig {
             ("checkpoint_every", self.checkpoint_every as usize),
             ("keep_checkpoints", self.keep_checkpoints),
         ];
-        for (name, v) in positive {
+        for (key, v) in positive {
             if v == 0 {
-                return Err(format!("`{name}` must be at least 1"));
+                return Err(ConfigError::Zero { key });
             }
         }
         if !(7..=512).contains(&self.seq_len) {
-            return Err(format!("`seq_len` {} is outside 7..=512", self.seq_len));
+            return Err(ConfigError::SeqLen(self.seq_len));
         }
-        if !(self.lr > 0.0 && self.lr.is_finite()) {
-            return Err(format!("`lr` {} must be a positive number", self.lr));
+        let lr = self.optimizer.lr;
+        if !(lr > 0.0 && lr.is_finite()) {
+            return Err(ConfigError::Lr(lr));
         }
         if !(0.0..1.0).contains(&self.held_out_share) {
-            return Err(format!(
-                "`held_out_share` {} is outside [0, 1)",
-                self.held_out_share
-            ));
+            return Err(ConfigError::HeldOutShare(self.held_out_share));
         }
-        self.curriculum().validate().map_err(|e| e.to_string())
+        Ok(self.curriculum().validate()?)
     }
 
     /// The TOML text written to `config.toml`.
@@ -164,10 +159,86 @@ impl PretrainConfig {
         toml::to_string_pretty(self).expect("the config serialises")
     }
 
-    /// Reads a `config.toml`.
-    pub fn from_toml(text: &str) -> Result<PretrainConfig, String> {
-        toml::from_str(text).map_err(|e| e.to_string())
+    /// Reads a `config.toml`, of this layout or of the earlier one with the optimizer keys
+    /// (`lr`, `warmup_steps`, ...) at the top level.
+    pub fn from_toml(text: &str) -> Result<PretrainConfig, ConfigError> {
+        let table: toml::Table = toml::from_str(text)?;
+        if OptimizerConfig::KEYS.iter().any(|k| table.contains_key(*k)) {
+            return Self::from_flat(table);
+        }
+        // Parsed from the text, not the table, so that errors say the line.
+        Ok(toml::from_str(text)?)
     }
+
+    /// A config of the earlier layout, its optimizer keys moved into `[optimizer]`.
+    fn from_flat(table: toml::Table) -> Result<PretrainConfig, ConfigError> {
+        let serde_json::Value::Object(mut map) =
+            serde_json::to_value(table).map_err(|e| ConfigError::Layout(e.to_string()))?
+        else {
+            unreachable!("a TOML table is a JSON object");
+        };
+        OptimizerConfig::nest_flat_keys(&mut map)
+            .map_err(|e| ConfigError::Layout(e.to_string()))?;
+        serde_json::from_value(serde_json::Value::Object(map))
+            .map_err(|e| ConfigError::Layout(e.to_string()))
+    }
+}
+
+/// Deserializes a `PretrainConfig` of either layout from a TOML table (the `[pretrain]` of
+/// an experiment file).
+pub fn deserialize_migrated<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<PretrainConfig, D::Error> {
+    let table = toml::Table::deserialize(d)?;
+    PretrainConfig::from_flat(table).map_err(serde::de::Error::custom)
+}
+
+/// The way to set a config key: its `train pretrain` flag, or the key of `config.toml` for
+/// the few without one.
+pub fn flag(key: &str) -> String {
+    const NO_FLAG: [&str; 5] = [
+        "keep_checkpoints",
+        "held_out_share",
+        "synthetic_record_len",
+        "dedup",
+        "random_ids",
+    ];
+    if NO_FLAG.contains(&key) {
+        format!("`{key}` (config.toml)")
+    } else {
+        format!("--{}", key.replace('_', "-"))
+    }
+}
+
+/// Why a pretraining config cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{} must be at least 1", flag(.key))]
+    Zero { key: &'static str },
+    #[error("--seq-len {0} is outside 7..=512")]
+    SeqLen(usize),
+    #[error("--lr {0} must be a positive number")]
+    Lr(f64),
+    #[error("`held_out_share` (config.toml) {0} is outside [0, 1)")]
+    HeldOutShare(f64),
+    #[error(transparent)]
+    Curriculum(#[from] cmgems_core::CoreError),
+    #[error("{0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("{0}")]
+    Layout(String),
+    #[error("--preset {0:?} is unknown: use tiny, logo or dnabert6 (or --model-config FILE)")]
+    UnknownPreset(String),
+    #[error(
+        "--seq-len {seq_len} exceeds the model's max_position_embeddings {max} ({model}); use \
+         --seq-len {max} or less"
+    )]
+    SeqLenTooLong {
+        seq_len: usize,
+        max: usize,
+        /// How the model was chosen (`--preset tiny`, `--model-config FILE`).
+        model: String,
+    },
 }
 
 #[cfg(test)]
@@ -177,14 +248,32 @@ mod tests {
     #[test]
     fn config_round_trips_through_toml_with_spec_defaults() {
         let c = PretrainConfig::default();
+        let o = &c.optimizer;
         assert_eq!(
-            (c.lr, c.beta_2, c.warmup_steps, c.batch_size, c.accumulation),
+            (o.lr, o.beta_2, o.warmup_steps, c.batch_size, c.accumulation),
             (8e-4, 0.98, 500, 10, 25)
         );
         let text = c.to_toml();
         assert!(text.contains("masking = \"cm-gems\""), "{text}");
+        assert!(text.contains("[optimizer]\nlr = 0.0008"), "{text}");
         assert_eq!(PretrainConfig::from_toml(&text).unwrap(), c);
         assert!(PretrainConfig::from_toml("stepz = 3").is_err());
         assert!(PretrainConfig { seq_len: 600, ..c }.validate().is_err());
+    }
+
+    #[test]
+    fn a_config_of_the_flat_layout_still_reads() {
+        let old = "steps = 7\nlr = 0.002\nwarmup_steps = 3\npreset = \"tiny\"\n";
+        let c = PretrainConfig::from_toml(old).unwrap();
+        assert_eq!(
+            (c.steps, c.optimizer.lr, c.optimizer.warmup_steps),
+            (7, 2e-3, 3)
+        );
+        assert_eq!(c.optimizer.beta_2, 0.98);
+        let err = PretrainConfig::from_toml("lr = 1.0\nstepz = 3\n").unwrap_err();
+        assert!(err.to_string().contains("stepz"), "{err}");
+        let twice = "lr = 1.0\n[optimizer]\nlr = 2.0\n";
+        let err = PretrainConfig::from_toml(twice).unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
     }
 }

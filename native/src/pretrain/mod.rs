@@ -1,4 +1,5 @@
-//! The data side of `train pretrain`: corpus, pieces, deterministic batches, prefetching.
+//! `train pretrain` as a library: the config, the data side (corpus, pieces, deterministic
+//! batches, prefetching), the loop ([`run()`]) and its observers.
 //!
 //! Every batch is a pure function of (seed, micro-batch index): the "data cursor" of a
 //! checkpoint is one number, and a resumed run sees exactly the batches an unbroken run
@@ -8,7 +9,19 @@
 pub mod batches;
 pub mod config;
 pub mod corpus;
+pub mod error;
+pub mod observer;
+#[cfg(feature = "train")]
+pub mod run;
+#[cfg(feature = "train")]
+pub mod setup;
 
 pub use batches::{BatchPlan, MaskedBatch, Prefetcher, TokenBatch};
-pub use config::{Masking, PretrainConfig};
+pub use config::{ConfigError, Masking, PretrainConfig};
 pub use corpus::{Corpus, PieceSet};
+pub use error::PretrainError;
+pub use observer::{Console, EvalRecord, JsonlLogs, Observer, StepRecord, SwitchRecord};
+#[cfg(feature = "train")]
+pub use run::{run, Summary};
+#[cfg(feature = "train")]
+pub use setup::{check_model, config_of, default_seq_len, model_config, CONFIG_FILE};

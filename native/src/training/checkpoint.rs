@@ -2,7 +2,8 @@
 //! parameter's `ParamId`, the key AdamW's moments are stored under), the rest as JSON.
 //!
 //! A checkpoint is a directory written under a temporary name and renamed into place, so a
-//! run killed mid-save leaves the previous checkpoint whole and no half-written one.
+//! run killed mid-save leaves the previous checkpoint whole and no half-written one. Where
+//! checkpoints live in a run folder (`step-N`, `latest`, pruning) is `checkpoints.rs`'s.
 
 use std::fs;
 use std::io::Write;
@@ -12,12 +13,9 @@ use burn::module::Module;
 use burn::store::RecordError;
 use serde::{Deserialize, Serialize};
 
-use super::trainer::{OptimConfig, Trainer};
+use super::trainer::{Trainer, TrainerConfig};
 use crate::model::{BertConfig, BertForMaskedLM};
 
-/// A run's checkpoint folder, and the file in it naming the newest checkpoint.
-pub const CHECKPOINTS_DIR: &str = "checkpoints";
-pub const LATEST_FILE: &str = "latest";
 const MODEL_FILE: &str = "model.bpk";
 const OPTIM_FILE: &str = "optim.bpk";
 const STATE_FILE: &str = "state.json";
@@ -32,7 +30,8 @@ pub struct TrainState {
     pub seed: u64,
     /// Next batch index of the data stream.
     pub data_cursor: u64,
-    pub optim: OptimConfig,
+    #[serde(deserialize_with = "TrainerConfig::deserialize_either")]
+    pub optim: TrainerConfig,
     /// The caller's own state (curriculum, its RNG, counters), opaque here.
     #[serde(default)]
     pub run: serde_json::Value,
@@ -55,31 +54,25 @@ pub enum CheckpointError {
     },
     #[error(transparent)]
     Config(#[from] crate::model::ConfigError),
+    #[error(transparent)]
+    Write(#[from] crate::NativeError),
     #[error("{pointer} names {dir}, which does not exist")]
     Dangling { pointer: PathBuf, dir: PathBuf },
+    #[error(
+        "writing the checkpoint {dir} failed (a full disk?): {source}\nthe last complete \
+         checkpoint is {}; continue from it with --resume {}",
+        .last.as_ref().map_or("none".into(), |p| p.display().to_string()),
+        .run.display()
+    )]
+    SaveFailed {
+        dir: PathBuf,
+        source: Box<CheckpointError>,
+        last: Option<PathBuf>,
+        run: PathBuf,
+    },
 }
 
-/// The checkpoint `checkpoints/latest` of run folder `run` names; `None` before the first.
-pub fn latest_checkpoint(run: &Path) -> Result<Option<PathBuf>, CheckpointError> {
-    let pointer = run.join(CHECKPOINTS_DIR).join(LATEST_FILE);
-    match fs::read_to_string(&pointer) {
-        Ok(name) => {
-            let dir = run.join(CHECKPOINTS_DIR).join(name.trim());
-            if dir.is_dir() {
-                Ok(Some(dir))
-            } else {
-                Err(CheckpointError::Dangling { pointer, dir })
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(CheckpointError::Io {
-            path: pointer,
-            source,
-        }),
-    }
-}
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
+pub(super) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CheckpointError + '_ {
     move |source| CheckpointError::Io {
         path: path.to_path_buf(),
         source,

@@ -4,14 +4,17 @@
 
 mod batch;
 mod checkpoint;
+mod checkpoints;
 mod loss;
 mod schedule;
 mod trainer;
 
 pub use batch::{DeviceBatch, MlmBatch, IGNORE_LABEL};
-pub use checkpoint::{
-    latest_checkpoint, Checkpoint, CheckpointError, TrainState, CHECKPOINTS_DIR, LATEST_FILE,
+pub use checkpoint::{Checkpoint, CheckpointError, TrainState};
+pub use checkpoints::{
+    latest_checkpoint, remove_torn_checkpoints, save_checkpoint, step_name, RunCheckpoint,
+    CHECKPOINTS_DIR, LATEST_FILE,
 };
 pub use loss::cross_entropy;
 pub use schedule::LinearWarmupDecay;
-pub use trainer::{micro_batch_seed, OptimConfig, Trainer};
+pub use trainer::{micro_batch_seed, Trainer, TrainerConfig};

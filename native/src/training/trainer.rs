@@ -10,41 +10,34 @@ use super::batch::MlmBatch;
 use super::loss::cross_entropy;
 use super::schedule::LinearWarmupDecay;
 use crate::model::BertForMaskedLM;
+use crate::optim::OptimizerConfig;
 use cmgems_core::SeededRng;
 
-/// Optimizer and schedule settings; defaults are SPEC §7's GeneMask pretraining recipe.
+/// What the trainer needs to know about a run: its optimizer, its length (the schedule decays
+/// to 0 at `total_steps`) and the micro-batches per step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OptimConfig {
-    pub lr: f64,
-    pub beta_1: f32,
-    pub beta_2: f32,
-    pub epsilon: f32,
-    pub weight_decay: f32,
-    pub warmup_steps: u64,
+pub struct TrainerConfig {
+    pub optimizer: OptimizerConfig,
     pub total_steps: u64,
     pub accumulation: usize,
 }
 
-impl Default for OptimConfig {
+impl Default for TrainerConfig {
+    /// The paper's pretraining (docs/algorithms.md §7.1): 10K steps of 25 micro-batches.
     fn default() -> Self {
         Self {
-            lr: 8e-4,
-            beta_1: 0.9,
-            beta_2: 0.98,
-            epsilon: 1e-6,
-            weight_decay: 0.01,
-            warmup_steps: 500,
+            optimizer: OptimizerConfig::default(),
             total_steps: 10_000,
             accumulation: 25,
         }
     }
 }
 
-impl OptimConfig {
+impl TrainerConfig {
     pub fn schedule(&self) -> LinearWarmupDecay {
         LinearWarmupDecay {
-            peak: self.lr,
-            warmup: self.warmup_steps,
+            peak: self.optimizer.lr,
+            warmup: self.optimizer.warmup_steps,
             total: self.total_steps,
         }
     }
@@ -52,19 +45,31 @@ impl OptimConfig {
     /// AdamW with HF's `no_decay = ["bias", "LayerNorm.weight"]` group (DNABERT's
     /// `run_pretrain.py` and the HF Trainer both exempt them; burn's AdamW alone decays all).
     pub fn optimizer(&self) -> ModuleOptimizer {
+        let o = &self.optimizer;
         let adamw = |wd: f32| {
             AdamWConfig::new()
-                .with_beta_1(self.beta_1)
-                .with_beta_2(self.beta_2)
-                .with_epsilon(self.epsilon)
+                .with_beta_1(o.beta_1)
+                .with_beta_2(o.beta_2)
+                .with_epsilon(o.epsilon)
                 .with_weight_decay(wd)
         };
         // Burn paths: every `*.bias` (HF `bias`, `LayerNorm.bias`, `cls.predictions.bias`) and
         // both LayerNorm parameters (`layer_norm.gamma` is HF `LayerNorm.weight`).
         let no_decay = ParamGroup::from_any_predicates(vec!["bias", "layer_norm"]);
-        adamw(self.weight_decay)
+        adamw(o.weight_decay)
             .init()
             .with_group(no_decay, adamw(0.0).build(), None)
+    }
+
+    /// Reads a trainer config as checkpoints write it, or as earlier ones did (the optimizer
+    /// keys beside `total_steps`), so that their runs still resume.
+    pub fn deserialize_either<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<TrainerConfig, D::Error> {
+        use serde::de::Error;
+        let mut map = serde_json::Map::deserialize(d)?;
+        OptimizerConfig::nest_flat_keys(&mut map).map_err(D::Error::custom)?;
+        serde_json::from_value(serde_json::Value::Object(map)).map_err(D::Error::custom)
     }
 }
 
@@ -86,7 +91,7 @@ pub struct Trainer {
     /// `None` only while an optimizer step holds the model by value.
     model: Option<BertForMaskedLM>,
     pub(crate) optim: ModuleOptimizer,
-    pub config: OptimConfig,
+    pub config: TrainerConfig,
     /// Optimizer steps completed; the schedule position.
     pub step: u64,
     pub seed: u64,
@@ -104,7 +109,7 @@ struct Share {
 
 impl Trainer {
     /// `device` must have autodiff enabled (`Device::flex().autodiff()`, ...).
-    pub fn new(model: BertForMaskedLM, config: OptimConfig, seed: u64, device: Device) -> Self {
+    pub fn new(model: BertForMaskedLM, config: TrainerConfig, seed: u64, device: Device) -> Self {
         assert!(device.is_autodiff(), "training needs an autodiff device");
         Self {
             model: Some(model),
@@ -269,6 +274,23 @@ fn work(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trainer_configs_of_checkpoints_before_the_nested_layout_still_read() {
+        #[derive(Deserialize)]
+        struct State {
+            #[serde(deserialize_with = "TrainerConfig::deserialize_either")]
+            optim: TrainerConfig,
+        }
+        let old = r#"{"optim": {"lr": 0.002, "beta_1": 0.9, "beta_2": 0.98, "epsilon": 1e-6,
+            "weight_decay": 0.01, "warmup_steps": 5, "total_steps": 30, "accumulation": 2}}"#;
+        let c = serde_json::from_str::<State>(old).unwrap().optim;
+        assert_eq!((c.optimizer.lr, c.optimizer.warmup_steps), (2e-3, 5));
+        assert_eq!((c.total_steps, c.accumulation), (30, 2));
+        let new = serde_json::json!({ "optim": TrainerConfig::default() });
+        let back = serde_json::from_value::<State>(new).unwrap().optim;
+        assert_eq!(back, TrainerConfig::default());
+    }
 
     #[test]
     fn micro_batch_seeds_differ_across_steps_and_micro_batches() {

@@ -2,67 +2,78 @@
 //! given shape, for comparing backends and presets, and burn with PyTorch
 //! (`scripts/bench_torch.py` times `transformers.BertForMaskedLM` with the same shapes).
 
-use crate::select_backend;
 use anyhow::{anyhow, Result};
 use cmgems_core::SeededRng;
 use cmgems_native::model::{BertForMaskedLM, Preset};
-use cmgems_native::training::{MlmBatch, OptimConfig, Trainer, IGNORE_LABEL};
+use cmgems_native::optim::OptimizerConfig;
+use cmgems_native::training::{MlmBatch, Trainer, TrainerConfig, IGNORE_LABEL};
 use serde_json::json;
 use std::time::Instant;
 
 /// What to time.
 #[derive(clap::Args)]
 pub struct BenchArgs {
+    /// Model preset: tiny, logo or dnabert6.
     #[arg(long, default_value = "logo")]
     pub preset: String,
-    /// auto (a GPU through wgpu, else the CPU) | wgpu | cuda | cpu.
+    /// Backend: auto (a GPU through wgpu, else the CPU), wgpu, cuda or cpu.
     #[arg(long, default_value = "auto")]
     pub backend: String,
     /// Data parallel over this many devices: each step is one micro-batch per device.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     pub devices: usize,
-    #[arg(long, default_value_t = 10)]
+    /// Rows per micro-batch (per device).
+    #[arg(long, value_name = "ROWS", default_value_t = 10)]
     pub batch_size: usize,
-    #[arg(long, default_value_t = 512)]
-    pub seq_len: usize,
-    /// Timed steps.
-    #[arg(long, default_value_t = 5)]
+    /// Positions per row [default: the preset's positions, at most 512].
+    #[arg(long, value_name = "TOKENS")]
+    pub seq_len: Option<usize>,
+    /// Timed optimizer steps.
+    #[arg(long, value_name = "N", default_value_t = 5)]
     pub steps: usize,
     /// Untimed steps first (kernel compilation, autotune, allocator warm-up).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 2)]
     pub warmup: usize,
 }
 
 /// Runs the benchmark and prints one JSON line with the figures.
 pub fn run(args: &BenchArgs) -> Result<()> {
-    let preset = Preset::from_name(&args.preset)
-        .ok_or_else(|| anyhow!("unknown preset {:?} (tiny, logo or dnabert6)", args.preset))?;
+    let preset = Preset::from_name(&args.preset).ok_or_else(|| {
+        anyhow!(
+            "--preset {:?} is unknown: use tiny, logo or dnabert6",
+            args.preset
+        )
+    })?;
     let config = preset.config();
-    if args.seq_len > config.max_position_embeddings {
+    let max = config.max_position_embeddings;
+    let seq_len = args.seq_len.unwrap_or(max.min(512));
+    if seq_len > max {
         return Err(anyhow!(
-            "seq_len {} exceeds the preset's {} positions",
-            args.seq_len,
-            config.max_position_embeddings
+            "--seq-len {seq_len} exceeds the model's max_position_embeddings {max} (--preset {}); \
+             use --seq-len {max} or less",
+            args.preset
         ));
     }
-    let selected = select_backend(&args.backend, args.devices)?;
+    let selected = super::backend(&args.backend, args.devices)?;
     let fallback = selected.fallback.clone();
     let device = selected.device.clone().autodiff();
     device.seed(1);
     let model = BertForMaskedLM::new(&config, &device);
     let mut trainer = Trainer::new(
         model,
-        OptimConfig {
-            warmup_steps: 0,
+        TrainerConfig {
+            optimizer: OptimizerConfig {
+                warmup_steps: 0,
+                ..OptimizerConfig::default()
+            },
             accumulation: args.devices,
-            ..OptimConfig::default()
+            ..TrainerConfig::default()
         },
         1,
         device.clone(),
     )
     .with_devices(selected.autodiff_others());
-    let batches =
-        vec![random_batch(args.batch_size, args.seq_len, config.vocab_size); args.devices];
+    let batches = vec![random_batch(args.batch_size, seq_len, config.vocab_size); args.devices];
     for _ in 0..args.warmup {
         trainer.train_step(&batches);
     }
@@ -72,7 +83,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         trainer.train_step(&batches);
     }
     let secs = start.elapsed().as_secs_f64();
-    let tokens = (args.batch_size * args.seq_len * args.steps * args.devices) as f64;
+    let tokens = (args.batch_size * seq_len * args.steps * args.devices) as f64;
     println!(
         "{}",
         json!({
@@ -82,7 +93,7 @@ pub fn run(args: &BenchArgs) -> Result<()> {
             "devices": args.devices,
             "preset": args.preset,
             "batch_size": args.batch_size,
-            "seq_len": args.seq_len,
+            "seq_len": seq_len,
             "steps": args.steps,
             "seconds": secs,
             "tokens_per_s": tokens / secs,

@@ -11,13 +11,40 @@ use cmgems_core::synthetic::{self, SyntheticConfig};
 use cmgems_core::{RankLookup, SeededRng, Tokenizer, Vocab, K};
 use cmgems_native::files::write_atomic;
 use cmgems_native::{npmi_job, report, tables};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Runs the demo into `out`.
-pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Output folder: table.json, vocab.txt, masks.jsonl.
+    #[arg(long, value_name = "DIR", default_value = "cmgems-demo")]
+    out: PathBuf,
+    /// Records of 10 kb in the synthetic corpus.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    records: usize,
+    /// Seed of the synthetic corpus and of the masks.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// Runs the demo into `--out`.
+pub fn run(args: DemoArgs) -> Result<()> {
+    let DemoArgs { out, records, seed } = args;
+    let out = out.as_path();
     std::fs::create_dir_all(out)?;
-    let k = K::SIX;
     println!("cmgems demo: the corpus is SYNTHETIC (seeded generator with planted motifs and repeats), not real DNA.");
+    let table = count_table(out, records, seed)?;
+    let lines = mask_lanes(&table, seed)?;
+    write_atomic(&out.join("masks.jsonl"), |w| w.write_all(lines.as_bytes()))?;
+    println!(
+        "\nwrote {0}/table.json, {0}/vocab.txt, {0}/masks.jsonl",
+        out.display()
+    );
+    Ok(())
+}
+
+/// The NPMI table of the synthetic corpus, written with the vocabulary into `out`.
+fn count_table(out: &Path, records: usize, seed: u64) -> Result<NpmiTable> {
+    let k = K::SIX;
     let config = SyntheticConfig {
         records,
         seed,
@@ -40,36 +67,16 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
         "\nTop 10 6-mers by NPMI:\n{}",
         report::top_table(&table, 10)
     );
+    Ok(table)
+}
 
-    let seq = synthetic::example_sequence();
-    let tokenizer = Tokenizer::dnabert6();
-    let mut ids = Vec::new();
-    tokenizer.encode_nucleotides(&seq, &mut ids);
-    let n = ids.len();
-    let mut masked = vec![0u32; n];
-    let mut labels = vec![0i32; n];
-    let width = 100;
-    println!(
-        "Masks of the built-in {}-token sequence (first {width} tokens; # = masked):",
-        n - 2
-    );
-    let mut lines = String::new();
-    let lanes: [(&str, CurriculumConfig, RankLookup); 7] = [
-        (
-            "random",
-            CurriculumConfig::Fixed(Strategy::RandomSpan),
-            RankLookup::Kmer,
-        ),
-        (
-            "genemask",
-            CurriculumConfig::Fixed(Strategy::GeneMask),
-            RankLookup::Kmer,
-        ),
-        (
-            "global",
-            CurriculumConfig::Fixed(Strategy::Global),
-            RankLookup::Kmer,
-        ),
+/// The lanes the demo shows: every masker, and the two PMI maskers by position too.
+fn lanes() -> [(&'static str, CurriculumConfig, RankLookup); 7] {
+    let fixed = CurriculumConfig::Fixed;
+    [
+        ("random", fixed(Strategy::RandomSpan), RankLookup::Kmer),
+        ("genemask", fixed(Strategy::GeneMask), RankLookup::Kmer),
+        ("global", fixed(Strategy::Global), RankLookup::Kmer),
         (
             "cm-step@5000",
             CurriculumConfig::CmStep { max_steps: 10_000 },
@@ -85,16 +92,29 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
         ),
         (
             "genemask/pos",
-            CurriculumConfig::Fixed(Strategy::GeneMask),
+            fixed(Strategy::GeneMask),
             RankLookup::Position,
         ),
-        (
-            "global/pos",
-            CurriculumConfig::Fixed(Strategy::Global),
-            RankLookup::Position,
-        ),
-    ];
-    for (name, curriculum, lookup) in lanes {
+        ("global/pos", fixed(Strategy::Global), RankLookup::Position),
+    ]
+}
+
+/// Masks the built-in sequence with every lane, prints the lanes and returns them as JSONL.
+fn mask_lanes(table: &NpmiTable, seed: u64) -> Result<String> {
+    let seq = synthetic::example_sequence();
+    let tokenizer = Tokenizer::dnabert6();
+    let mut ids = Vec::new();
+    tokenizer.encode_nucleotides(&seq, &mut ids);
+    let n = ids.len();
+    let mut masked = vec![0u32; n];
+    let mut labels = vec![0i32; n];
+    let width = 100;
+    println!(
+        "Masks of the built-in {}-token sequence (first {width} tokens; # = masked):",
+        n - 2
+    );
+    let mut lines = String::new();
+    for (name, curriculum, lookup) in lanes() {
         let mut masker = Masker::new(
             table.rank_table().clone(),
             MaskConfig {
@@ -117,10 +137,5 @@ pub fn run(out: &Path, records: usize, seed: u64) -> Result<()> {
         }))?);
         lines.push('\n');
     }
-    write_atomic(&out.join("masks.jsonl"), |w| w.write_all(lines.as_bytes()))?;
-    println!(
-        "\nwrote {0}/table.json, {0}/vocab.txt, {0}/masks.jsonl",
-        out.display()
-    );
-    Ok(())
+    Ok(lines)
 }

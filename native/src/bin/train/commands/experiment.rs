@@ -1,0 +1,26 @@
+//! `train experiment`: the library's `experiment` with a config file and an output folder.
+
+use anyhow::Result;
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Args)]
+pub struct ExperimentArgs {
+    /// The experiment file (e.g. experiments/small.toml; required).
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+    /// Output folder: runs/, results.md, results.csv, loss.svg, fewshot.svg, report.md. A
+    /// variant whose run is there already is resumed, not repeated.
+    #[arg(long, value_name = "DIR", default_value = "cmgems-experiment")]
+    out: PathBuf,
+    /// Backend of every run: auto, wgpu, cuda or cpu [default: the config's `backend`].
+    #[arg(long)]
+    backend: Option<String>,
+}
+
+pub fn run(args: ExperimentArgs) -> Result<()> {
+    let progress = std::io::stderr().is_terminal();
+    cmgems_native::experiment::run(&args.config, &args.out, args.backend, progress)?;
+    Ok(())
+}
