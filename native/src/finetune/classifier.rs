@@ -165,7 +165,7 @@ pub fn predict(
     probs
 }
 
-/// All SPEC §8 metrics of `model` on `set` (AUC where both classes are present).
+/// All docs/algorithms.md §8 metrics of `model` on `set` (AUC where both classes are present).
 pub fn evaluate(
     model: &BertForSequenceClassification,
     set: &LabeledSet,

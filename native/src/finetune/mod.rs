@@ -1,5 +1,5 @@
 //! Fine-tuning and evaluation as the papers did it: GUE tasks with their recipes, the
-//! few-shot protocol over seeds, and the metrics of SPEC §8.
+//! few-shot protocol over seeds, and the metrics of docs/algorithms.md §8.
 
 pub mod classifier;
 pub mod data;

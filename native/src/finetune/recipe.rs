@@ -1,4 +1,4 @@
-//! Fine-tuning recipes: SPEC §7's values for the few-shot protocol and for each GUE task.
+//! Fine-tuning recipes: docs/algorithms.md §7's values for the few-shot protocol and for each GUE task.
 //! Every field is also a `train` flag; a recipe only supplies the defaults.
 
 use serde::{Deserialize, Serialize};
@@ -98,7 +98,7 @@ pub const GUE_TASKS: [(&str, bool); 28] = [
 ];
 
 impl Recipe {
-    /// SPEC §7 few-shot recipe for `shots` examples per class.
+    /// docs/algorithms.md §7 few-shot recipe for `shots` examples per class.
     pub fn fewshot(shots: usize) -> Recipe {
         let small = shots <= 100;
         Recipe {
@@ -114,7 +114,7 @@ impl Recipe {
         }
     }
 
-    /// SPEC §7 GUE recipe for a task named by its folder (`prom/prom_core_all`) or its last
+    /// docs/algorithms.md §7 GUE recipe for a task named by its folder (`prom/prom_core_all`) or its last
     /// part (`prom_core_all`); `None` for a task GUE does not have. Batch size 32 (SPEC is
     /// silent; a flag).
     pub fn gue(task: &str) -> Option<Recipe> {

@@ -50,7 +50,7 @@ pub enum HiddenAct {
     Relu,
 }
 
-/// Named architectures from SPEC §6.
+/// Named architectures from docs/algorithms.md §6.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Preset {
     /// Small enough for unit tests on one CPU core: 2 layers, hidden 64, 2 heads, FFN 128.
@@ -124,7 +124,7 @@ pub struct BertConfig {
 }
 
 impl Default for BertConfig {
-    /// BERT-base with the DNABERT-6 vocabulary (SPEC §6).
+    /// BERT-base with the DNABERT-6 vocabulary (docs/algorithms.md §6).
     fn default() -> Self {
         Self {
             vocab_size: DNABERT6_VOCAB,

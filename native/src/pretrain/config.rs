@@ -25,7 +25,7 @@ pub enum Masking {
     CmGems,
 }
 
-/// A pretraining run (SPEC §5-7 defaults).
+/// A pretraining run (docs/algorithms.md §5-7 defaults).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PretrainConfig {

@@ -33,7 +33,7 @@ mod tests {
 
     #[test]
     fn matches_transformers_linear_schedule() {
-        // SPEC §7: peak 8e-4, warmup 500, 10K steps.
+        // docs/algorithms.md §7: peak 8e-4, warmup 500, 10K steps.
         // lr_lambda(0) = 0; (250) = 250/500; (500) = 9500/9500; (5250) = 4750/9500; (10000) = 0.
         let s = LinearWarmupDecay {
             peak: 8e-4,
