@@ -241,7 +241,8 @@ fn export_writes_a_folder_that_init_reads_back() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("model.safetensors"));
 }
 
-/// SPEC's few-shot protocol on the real Prom-core data, when the machine has it.
+/// The few-shot protocol (docs/algorithms.md §7) on the real Prom-core data, when the machine
+/// has it.
 #[test]
 fn tiny_model_beats_chance_on_real_prom_core_few_shot() {
     let Some(dir) = cmgems_tests::shared_file("GeneMask/Data-B_fewshot-task-datasets/Prom-core")

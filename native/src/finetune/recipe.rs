@@ -114,9 +114,9 @@ impl Recipe {
         }
     }
 
-    /// docs/algorithms.md §7 GUE recipe for a task named by its folder (`prom/prom_core_all`) or its last
-    /// part (`prom_core_all`); `None` for a task GUE does not have. Batch size 32 (SPEC is
-    /// silent; a flag).
+    /// The GUE recipe (docs/algorithms.md §7) for a task named by its folder
+    /// (`prom/prom_core_all`) or its last part (`prom_core_all`); `None` for a task GUE does
+    /// not have. Batch size 32 (the papers are silent; a flag).
     pub fn gue(task: &str) -> Option<Recipe> {
         let task = task.trim_end_matches('/');
         let full = GUE_TASKS
