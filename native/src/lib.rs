@@ -24,6 +24,8 @@ pub mod hf;
 #[cfg(feature = "train")]
 pub mod model;
 pub mod pretrain;
+#[cfg(feature = "train")]
+pub mod probe;
 pub mod report;
 pub mod svg;
 #[cfg(feature = "train")]

@@ -122,6 +122,34 @@ fn tiny_model_loss_falls_on_a_corpus_of_planted_motifs() {
     }
 }
 
+/// Every evaluation reports the unigram baseline on its own masked labels, and the closing
+/// line shows the last one beside the last eval perplexity (issue 14).
+#[test]
+fn every_evaluation_reports_its_unigram_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let r = ok(&tiny(&out, &["--steps", "10", "--eval-every", "5"]));
+    let evals: Vec<Value> = metrics(&out)
+        .into_iter()
+        .filter(|v| v.get("eval_perplexity").is_some())
+        .collect();
+    assert_eq!(evals.len(), 2);
+    for e in &evals {
+        let u = e["unigram_perplexity"].as_f64().unwrap_or(f64::NAN);
+        // Add-one smoothing keeps it finite; above 1 unless every label is one k-mer; below
+        // the 4,096 6-mers (uniform) because the corpus has structure to count.
+        assert!(u.is_finite() && u > 1.0 && u < 4096.0, "{e}");
+    }
+    let stdout = String::from_utf8_lossy(&r.stdout);
+    let last = evals.last().unwrap();
+    let want = format!(
+        "last eval perplexity {:.3} (unigram baseline {:.3})",
+        last["eval_perplexity"].as_f64().unwrap(),
+        last["unigram_perplexity"].as_f64().unwrap()
+    );
+    assert!(stdout.contains(&want), "{stdout} lacks {want}");
+}
+
 #[test]
 fn cm_gems_switch_is_logged_in_metrics() {
     let dir = tempfile::tempdir().unwrap();

@@ -17,11 +17,11 @@ use crate::model::{BertForSequenceClassification, PaddingMask};
 use crate::optim::OptimizerConfig;
 use crate::training::{cross_entropy, micro_batch_seed, TrainerConfig};
 
-/// One padded batch on the host.
-struct HostBatch {
+/// One padded batch on the host (also `crate::probe`'s).
+pub(crate) struct HostBatch {
     rows: usize,
     seq: usize,
-    ids: Vec<i64>,
+    pub(crate) ids: Vec<i64>,
     attention: Vec<i64>,
     labels: Vec<i64>,
 }
@@ -151,18 +151,32 @@ pub fn predict(
     device: &Device,
     batch_size: usize,
 ) -> Vec<f64> {
-    let mut probs = Vec::new();
+    map_batches(set, device, batch_size, |_, ids, mask| {
+        softmax(model.forward(ids, mask), 1)
+    })
+}
+
+/// Runs `forward` on `set` in padded batches of `batch_size` on `device` and gathers its
+/// `[rows, width]` outputs row-major (class probabilities here, embeddings in
+/// `crate::probe`). `forward` also gets the host batch, for its token ids.
+pub(crate) fn map_batches(
+    set: &LabeledSet,
+    device: &Device,
+    batch_size: usize,
+    mut forward: impl FnMut(&HostBatch, Tensor<2, Int>, &PaddingMask) -> Tensor<2>,
+) -> Vec<f64> {
+    let mut out = Vec::new();
     for chunk in set.examples.chunks(batch_size.max(1)) {
         let examples: Vec<&Example> = chunk.iter().collect();
-        let (ids, mask, _) = HostBatch::new(&examples).upload(device);
-        let p = softmax(model.forward(ids, &mask), 1);
-        let values: Vec<f32> = p
+        let host = HostBatch::new(&examples);
+        let (ids, mask, _) = host.upload(device);
+        let values: Vec<f32> = forward(&host, ids, &mask)
             .into_data()
             .try_to_vec::<f32>()
-            .expect("f32 probabilities");
-        probs.extend(values.into_iter().map(f64::from));
+            .expect("f32 outputs");
+        out.extend(values.into_iter().map(f64::from));
     }
-    probs
+    out
 }
 
 /// All docs/algorithms.md §8 metrics of `model` on `set` (AUC where both classes are present).
@@ -193,12 +207,16 @@ pub fn evaluate(
     let y_true = set.labels();
     let present = set.class_counts.iter().filter(|&&c| c > 0).count();
     let scores = (present >= 2).then_some((probs.as_slice(), num_labels));
-    classification_report(&y_true, &y_pred, scores, num_labels).map_err(|source| {
-        FinetuneError::Metrics {
-            path: set.path.clone(),
-            source,
-        }
-    })
+    classification_report(&y_true, &y_pred, scores, num_labels)
+        .map_err(|source| metrics_error(set, source))
+}
+
+/// A metric (or the probe) refused `set`'s scores: the error names its file.
+pub(crate) fn metrics_error(set: &LabeledSet, source: cmgems_core::CoreError) -> FinetuneError {
+    FinetuneError::Metrics {
+        path: set.path.clone(),
+        source,
+    }
 }
 
 #[cfg(test)]

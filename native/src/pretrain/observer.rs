@@ -41,6 +41,11 @@ pub struct EvalRecord {
     pub eval_loss: f64,
     /// The masker in use: each run is evaluated under its own curriculum's masker.
     pub eval_masker: Strategy,
+    /// The unigram baseline on the same masked labels (docs/algorithms.md §8): training
+    /// k-mer frequencies, add-one smoothed, averaged per batch as `eval_perplexity` is.
+    /// `eval_perplexity` at or above it: nothing learned beyond frequencies. `null` when
+    /// no held-out batch drew a label.
+    pub unigram_perplexity: Option<f64>,
 }
 
 /// CM-GEMS switched from GeneMask to GLOBAL (a line of both files).

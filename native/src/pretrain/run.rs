@@ -3,6 +3,7 @@
 //! [`Observer`] (logs, progress bar), so the loop is the same for the `train` binary,
 //! `experiment` and tests.
 
+use cmgems_core::baseline::UnigramCounts;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::{Vocab, K};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,10 @@ pub struct Summary {
     pub steps: u64,
     pub last_loss: Option<f32>,
     pub last_perplexity: Option<f64>,
+    /// The unigram baseline of the last evaluation of this process (docs/algorithms.md §8):
+    /// a `last_perplexity` at or above it means the model learned nothing beyond k-mer
+    /// frequencies. `None` when a resumed run had no step left to evaluate.
+    pub last_unigram_perplexity: Option<f64>,
     pub switch_step: Option<u64>,
     /// Held-out perplexity of the final model under random-span masking: the one figure that
     /// compares runs of different maskers (each run's own evaluations use its own masker).
@@ -61,7 +66,7 @@ pub fn run(
     observer.on_start(out, run.trainer.step, config.steps)?;
     run.train(observer)?;
     observer.on_finish();
-    run.summary.random_span_perplexity = run.evaluate(Strategy::RandomSpan);
+    run.summary.random_span_perplexity = run.evaluate(Strategy::RandomSpan).perplexity;
     Ok(run.summary)
 }
 
@@ -77,8 +82,16 @@ struct Loop<'a> {
     corpus: Arc<Corpus>,
     set: Arc<PieceSet>,
     vocab: Vocab,
+    unigram: UnigramCounts,
     loader: Prefetcher,
     summary: Summary,
+}
+
+/// One held-out evaluation: the model's perplexity and the unigram baseline's on the same
+/// masked labels, both averaged the same way (a mean of per-batch mean losses).
+struct Evaluation {
+    perplexity: f64,
+    unigram_perplexity: Option<f64>,
 }
 
 impl<'a> Loop<'a> {
@@ -121,6 +134,7 @@ impl<'a> Loop<'a> {
             steps: start,
             last_loss: None,
             last_perplexity: state.curriculum.last_evaluation().map(|e| e.perplexity),
+            last_unigram_perplexity: None,
             switch_step: state.curriculum.switch_step(),
             random_span_perplexity: f64::NAN,
             out: out.to_path_buf(),
@@ -136,6 +150,7 @@ impl<'a> Loop<'a> {
             corpus,
             set,
             vocab,
+            unigram: data.unigram,
             loader,
             summary,
         })
@@ -221,13 +236,18 @@ impl<'a> Loop<'a> {
         observer: &mut dyn Observer,
     ) -> Result<(), PretrainError> {
         let eval_strategy = self.state.curriculum.current();
-        let ppl = self.evaluate(eval_strategy);
+        let Evaluation {
+            perplexity: ppl,
+            unigram_perplexity,
+        } = self.evaluate(eval_strategy);
         self.summary.last_perplexity = Some(ppl);
+        self.summary.last_unigram_perplexity = unigram_perplexity;
         observer.on_eval(&EvalRecord {
             step: done,
             eval_perplexity: ppl,
             eval_loss: ppl.ln(),
             eval_masker: eval_strategy,
+            unigram_perplexity,
         })?;
         if let Some(ev) = self.state.curriculum.observe_perplexity(done, ppl) {
             observer.on_switch(&SwitchRecord {
@@ -243,27 +263,30 @@ impl<'a> Loop<'a> {
         Ok(())
     }
 
-    /// Held-out perplexity under `strategy`'s masking, on fixed batches and masks.
-    fn evaluate(&mut self, strategy: Strategy) -> f64 {
+    /// Held-out perplexity under `strategy`'s masking, on fixed batches and masks, and the
+    /// unigram baseline's on the same labels.
+    fn evaluate(&mut self, strategy: Strategy) -> Evaluation {
         const EVAL_SALT: u64 = 0x6576_616c;
         let config = self.config;
         let mut total = 0.0;
         let mut n = 0usize;
+        let mut unigram = self.unigram.scorer();
         let held_out =
             self.plan
                 .held_out_batches(&self.corpus, &self.set, &self.vocab, config.eval_batches);
         for tokens in held_out {
-            let batch = MlmBatch::from(&batches::mask(
-                &mut self.masker,
-                strategy,
-                &tokens,
-                config.seed ^ EVAL_SALT,
-            ));
+            let masked =
+                batches::mask(&mut self.masker, strategy, &tokens, config.seed ^ EVAL_SALT);
+            let batch = MlmBatch::from(&masked);
             if batch.has_labels() {
+                unigram.add_labels(&masked.labels);
                 total += self.trainer.eval_loss(&batch) as f64;
                 n += 1;
             }
         }
-        (total / n.max(1) as f64).exp()
+        Evaluation {
+            perplexity: (total / n.max(1) as f64).exp(),
+            unigram_perplexity: unigram.batch_mean_perplexity(),
+        }
     }
 }

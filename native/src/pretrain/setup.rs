@@ -2,9 +2,11 @@
 //! corpus, pieces and NPMI table loaded, and the trainer built fresh or from the latest
 //! checkpoint.
 
+use cmgems_core::baseline::UnigramCounts;
 use cmgems_core::curriculum::Curriculum;
+use cmgems_core::sampler::piece_token_ids;
 use cmgems_core::synthetic::SyntheticConfig;
-use cmgems_core::{NpmiTable, SamplerConfig, SeededRng, K};
+use cmgems_core::{NpmiTable, SamplerConfig, SeededRng, Vocab, K};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -99,6 +101,9 @@ pub(super) struct Data {
     pub(super) corpus: Corpus,
     pub(super) set: PieceSet,
     pub(super) table: NpmiTable,
+    /// k-mer frequencies of the training pieces: the unigram baseline every evaluation is
+    /// reported beside (docs/algorithms.md §8).
+    pub(super) unigram: UnigramCounts,
 }
 
 impl Data {
@@ -139,8 +144,28 @@ impl Data {
             set.held_out.len(),
             set.duplicates
         ));
-        Ok(Data { corpus, set, table })
+        let unigram = count_unigrams(&corpus, &set);
+        Ok(Data {
+            corpus,
+            set,
+            table,
+            unigram,
+        })
     }
+}
+
+/// Counts the token ids of every training piece once (specials are skipped by the counts),
+/// so the baseline knows only what the model could have learned from.
+fn count_unigrams(corpus: &Corpus, set: &PieceSet) -> UnigramCounts {
+    let vocab = Vocab::new(set.k);
+    let mut counts = UnigramCounts::new(set.k);
+    let mut ids = Vec::new();
+    for piece in &set.train {
+        piece_token_ids(&corpus.records[piece.record], piece, &vocab, &mut ids)
+            .expect("pieces are cut from this corpus with this k");
+        counts.add_ids(&ids);
+    }
+    counts
 }
 
 fn load_or_count_table(
@@ -260,4 +285,43 @@ fn same_model(
             }),
         wanted: shape(&wanted),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cmgems_core::Piece;
+
+    /// Only training pieces are counted, their k-mers exactly, and the baseline of a label
+    /// is then the hand-computed add-one value.
+    #[test]
+    fn unigrams_count_the_training_pieces_only() {
+        let corpus = Corpus {
+            records: vec![b"AAAAAAAAAA".to_vec(), b"ACGTACGTAC".to_vec()],
+            source: "hand-made".into(),
+        };
+        let piece = |record, held_out| Piece {
+            record,
+            start: 0,
+            tokens: 5,
+            held_out,
+        };
+        let set = PieceSet {
+            k: K::SIX,
+            train: vec![piece(0, false)],
+            held_out: vec![piece(1, true)],
+            duplicates: 0,
+        };
+        let counts = count_unigrams(&corpus, &set);
+        // Five AAAAAA (id 5); [CLS] and [SEP] skipped; the held-out ACGTAC (code 0b00_01_10_11_00_01
+        // = 433, id 438) is not counted.
+        assert_eq!((counts.total(), counts.skipped()), (5, 2));
+        assert_eq!((counts.count(5), counts.count(438)), (5, 0));
+        let mut scorer = counts.scorer();
+        scorer.add_labels(&[5, -100]);
+        // p(AAAAAA) = (5 + 1) / (5 + 4096).
+        let want = 4101.0 / 6.0;
+        let got = scorer.batch_mean_perplexity().unwrap();
+        assert!((got - want).abs() < 1e-9 * want, "{got} vs {want}");
+    }
 }

@@ -63,6 +63,9 @@ enum Command {
     Finetune(Box<finetune::FinetuneArgs>),
     /// The few-shot protocol: n examples per class over seeds, mean ± std accuracy and MCC.
     Fewshot(Box<fewshot::FewshotArgs>),
+    /// The zero-shot probe: embed with a frozen pretrained encoder, fit a logistic regression
+    /// on the train split, score ROC AUC, accuracy and MCC on the test split.
+    Probe(Box<probe::ProbeArgs>),
     /// Fine-tune and score every GUE task under a root: Table 2 as Markdown and CSV.
     Gue(Box<gue::GueArgs>),
     /// Write a HuggingFace folder (config.json, model.safetensors, vocab.txt) of a run.
@@ -108,6 +111,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Devices => devices::run(),
         Command::Finetune(args) => finetune::run(*args),
         Command::Fewshot(args) => fewshot::run(*args),
+        Command::Probe(args) => probe::run(*args),
         Command::Gue(args) => gue::run(*args),
         Command::Export(args) => export::run(args),
         Command::Experiment(args) => experiment::run(args),

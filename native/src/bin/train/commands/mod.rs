@@ -13,6 +13,7 @@ pub mod gue;
 pub mod mask;
 pub mod npmi;
 pub mod pretrain;
+pub mod probe;
 pub mod synth;
 pub mod tune;
 pub mod vocab;

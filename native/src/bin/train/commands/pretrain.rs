@@ -189,13 +189,16 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     );
     let summary = pretrain::run(&config, &selected, &out, resume, &mut observers)?;
     println!(
-        "pretrained {} steps into {}: last loss {}, last eval perplexity {}{}",
+        "pretrained {} steps into {}: last loss {}, last eval perplexity {}{}{}",
         summary.steps,
         summary.out.display(),
         summary.last_loss.map_or("-".into(), |l| format!("{l:.4}")),
         summary
             .last_perplexity
             .map_or("-".into(), |p| format!("{p:.3}")),
+        summary
+            .last_unigram_perplexity
+            .map_or(String::new(), |u| format!(" (unigram baseline {u:.3})")),
         summary
             .switch_step
             .map_or(String::new(), |s| format!("; CM-GEMS switched at step {s}"))
