@@ -38,11 +38,25 @@ fn tiny(out: &Path, extra: &[&str]) -> Vec<String> {
 }
 
 fn run(args: &[String]) -> Output {
-    Command::new(TRAIN).args(args).output().expect("train runs")
+    run_with_env(args, &[])
+}
+
+/// `run` with extra environment variables for the child.
+fn run_with_env(args: &[String], env: &[(&str, &str)]) -> Output {
+    Command::new(TRAIN)
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("train runs")
 }
 
 fn ok(args: &[String]) -> Output {
-    let out = run(args);
+    ok_with_env(args, &[])
+}
+
+/// `ok` with extra environment variables for the child.
+fn ok_with_env(args: &[String], env: &[(&str, &str)]) -> Output {
+    let out = run_with_env(args, env);
     assert!(
         out.status.success(),
         "train {args:?} failed:\n{}",
@@ -439,16 +453,7 @@ fn wgpu_backend_runs_a_smoke_step() {
             "1",
         ],
     );
-    let r = Command::new(TRAIN)
-        .args(&args)
-        .env("CUBECL_AUTOTUNE_LEVEL", "minimal")
-        .output()
-        .expect("train runs");
-    assert!(
-        r.status.success(),
-        "train {args:?} failed:\n{}",
-        String::from_utf8_lossy(&r.stderr)
-    );
+    let r = ok_with_env(&args, &[("CUBECL_AUTOTUNE_LEVEL", "minimal")]);
     let err = String::from_utf8_lossy(&r.stderr);
     if err.contains("no wgpu adapter") {
         assert!(
