@@ -24,6 +24,7 @@ fn experiment_runs_every_variant_and_writes_table_charts_and_report() {
 name = "toy"
 masking = ["random", "genemask", "cm-gems"]
 rank_lookup = ["kmer", "position"]
+pretrain_seeds = [1, 2]
 corpus = ["absent.fa"]
 [pretrain]
 preset = "tiny"
@@ -45,36 +46,66 @@ test = "task.tsv"
 shots = [3]
 seeds = 2
 epochs = 1
+[probe]
+untrained = true
+tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
 "#,
     )
     .unwrap();
     let out = dir.join("out");
     experiment::run(&dir.join("exp.toml"), &out, None, false).unwrap();
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    // random once, genemask and cm-gems with both lookups.
-    let names: Vec<&str> = csv
+    // One row per run: random once, genemask and cm-gems with both lookups, the probe of
+    // random weights; each at both seeds.
+    let runs: Vec<(&str, &str)> = csv
         .lines()
         .skip(1)
-        .map(|l| l.split(',').next().unwrap())
+        .map(|l| {
+            let mut f = l.split(',');
+            (f.next().unwrap(), f.next().unwrap())
+        })
         .collect();
-    assert_eq!(
-        names,
-        [
-            "random",
-            "genemask-kmer",
-            "genemask-position",
-            "cm-gems-kmer",
-            "cm-gems-position"
-        ]
+    let names = [
+        "random",
+        "genemask-kmer",
+        "genemask-position",
+        "cm-gems-kmer",
+        "cm-gems-position",
+        "untrained",
+    ];
+    let want: Vec<(&str, &str)> = names.iter().flat_map(|n| [(*n, "1"), (*n, "2")]).collect();
+    assert_eq!(runs, want);
+    assert!(
+        csv.starts_with("variant,seed,switch_step,perplexity,unigram_perplexity,probe_motif_auc")
     );
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("SYNTHETIC"), "{report}");
     assert!(report.contains("3-shot accuracy, best first"), "{report}");
+    assert!(report.contains("probe AUC motif, best first"), "{report}");
     assert!(
         report.contains("genemask: position lookup minus k-mer lookup"),
         "{report}"
     );
-    for svg in ["loss.svg", "fewshot.svg"] {
+    // Two seeds pair every two variants: 5 trained variants x 3 metrics + the untrained
+    // probe against each of them.
+    let tests = report
+        .lines()
+        .skip_while(|l| !l.starts_with("## Paired t-tests"))
+        .filter(|l| l.starts_with("| ") && l.contains(" | 2 | "))
+        .count();
+    assert_eq!(tests, 10 * 3 + 5, "{report}");
+    assert!(
+        report.contains("pretrained runs ended below the unigram baseline"),
+        "{report}"
+    );
+    // A second run reuses every scored run instead of pretraining it again.
+    let before = std::fs::read_to_string(out.join("report.md")).unwrap();
+    experiment::run(&dir.join("exp.toml"), &out, None, false).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.md")).unwrap(),
+        before
+    );
+    for svg in ["loss.svg", "fewshot.svg", "perplexity.svg", "probe.svg"] {
         let text = std::fs::read_to_string(out.join(svg)).unwrap();
         assert!(text.starts_with("<svg") && text.contains("polyline") || text.contains("circle"));
     }
@@ -91,11 +122,14 @@ epochs = 1
 #[test]
 fn repository_experiment_files_read() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
-    for name in ["small.toml", "paper.toml"] {
+    for name in ["small.toml", "medium.toml", "paper.toml"] {
         let config = experiment::load_config(&dir.join(name), Some("cpu".into()))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(config.pretrain.backend, "cpu");
     }
     let small = experiment::load_config(&dir.join("small.toml"), None).unwrap();
     assert_eq!(small.pretrain.optimizer.warmup_steps, 20);
+    let medium = experiment::load_config(&dir.join("medium.toml"), None).unwrap();
+    assert_eq!(medium.seeds(), [1, 2, 3]);
+    assert_eq!(medium.probe.map(|p| p.tasks.len()), Some(3));
 }

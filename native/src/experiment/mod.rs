@@ -1,38 +1,87 @@
-//! `train experiment --config experiments/small.toml`: the paper's comparison rerun small.
+//! `train experiment --config experiments/medium.toml`: the paper's comparison rerun small.
 //! Every masker (and, for the PMI maskers, rank lookup by k-mer and by position) pretrains
-//! the same model on the same corpus with the same seed and steps; each is then scored by
-//! the few-shot protocol and by held-out MLM perplexity under one common masker. Writes a
-//! results table (Markdown + CSV), two SVG charts and a report whose statements are computed
-//! from the numbers.
+//! the same model on the same corpus with the same steps, once per pretraining seed; a seed
+//! fixes the initial weights and the data order, so the variants pair by seed. Each run is
+//! then scored by held-out MLM perplexity under one common masker, the zero-shot probe and
+//! the few-shot protocol. Writes a results table (Markdown + CSV per run), SVG charts, paired
+//! tests between variants and a report whose statements are computed from the numbers.
+//!
+//! Interrupted experiments continue: a run's checkpoints resume its pretraining, and its
+//! `scores.json` (written once it is scored) is reused as long as the plan is unchanged.
 
 mod report;
+mod scores;
+mod stats;
 
 use cmgems_core::RankLookup;
 use cmgems_core::{Tokenizer, K};
 use serde::Deserialize;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{select_backend, BackendError, Selected};
-use crate::finetune::fewshot::{self, FewshotSetup, ShotData, ShotResult};
-use crate::finetune::{FinetuneError, InitSource, LabeledSet, Recipe};
+use crate::finetune::fewshot::ShotData;
+use crate::finetune::{FinetuneError, InitSource, LabeledSet};
 use crate::pretrain::{self, Console, JsonlLogs, Masking, PretrainConfig};
 use crate::training::{latest_checkpoint, CheckpointError};
+use scores::RunScores;
 
 /// The experiment file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentConfig {
     pub name: String,
-    /// Corpus files, relative to the config file: those that exist are used; none existing
+    /// Corpus files, relative to the config file: those that exist are pooled; none existing
     /// means the embedded synthetic corpus (said in the report).
     #[serde(default)]
     pub corpus: Vec<PathBuf>,
     pub masking: Vec<Masking>,
     pub rank_lookup: Vec<RankLookup>,
+    /// Pretraining seeds (each replaces `pretrain.seed`); empty: `pretrain.seed` alone.
+    #[serde(default)]
+    pub pretrain_seeds: Vec<u64>,
     #[serde(deserialize_with = "pretrain::config::deserialize_migrated")]
     pub pretrain: PretrainConfig,
     pub fewshot: FewshotPlan,
+    /// The zero-shot probe tasks (docs/algorithms.md §9); absent: no probe.
+    #[serde(default)]
+    pub probe: Option<ProbePlan>,
+}
+
+impl ExperimentConfig {
+    /// The pretraining seeds, `pretrain.seed` when none is listed.
+    pub fn seeds(&self) -> Vec<u64> {
+        if self.pretrain_seeds.is_empty() {
+            vec![self.pretrain.seed]
+        } else {
+            self.pretrain_seeds.clone()
+        }
+    }
+}
+
+/// The probe of every pretrained run: a logistic regression on frozen mean-pooled embeddings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbePlan {
+    pub tasks: Vec<ProbeTask>,
+    /// Fit on at most this many training examples, spread over the file.
+    #[serde(default)]
+    pub train_limit: Option<usize>,
+    /// Score at most this many test examples, spread over the file.
+    #[serde(default)]
+    pub test_limit: Option<usize>,
+    /// Also probe the preset's random weights (drawn from each pretraining seed): the score
+    /// a model gets without pretraining, the floor every pretrained run should clear.
+    #[serde(default)]
+    pub untrained: bool,
+}
+
+/// One labelled task of the probe, with its own train and test files (relative to the config).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeTask {
+    pub name: String,
+    pub train: PathBuf,
+    pub test: PathBuf,
 }
 
 /// The few-shot scoring of every pretrained variant.
@@ -69,6 +118,14 @@ pub enum ExperimentError {
         "{config}: the few-shot test set is absent ({test}); the experiment needs a labelled task"
     )]
     NoTestSet { config: PathBuf, test: PathBuf },
+    #[error("{config}: probe task `{task}`: {path} is absent")]
+    NoProbeFile {
+        config: PathBuf,
+        task: String,
+        path: PathBuf,
+    },
+    #[error("{0}: the experiment lists no masking variant")]
+    NoVariant(PathBuf),
     #[error("{0}: not a UTF-8 path")]
     NotUtf8(PathBuf),
     #[error(transparent)]
@@ -94,13 +151,28 @@ impl ExperimentError {
     }
 }
 
-/// One pretraining variant and what it scored.
+/// A variant and what its runs scored, one per pretraining seed.
 struct Outcome {
     name: String,
-    switch_step: Option<u64>,
-    perplexity: f64,
-    shots: BTreeMap<usize, ShotResult>,
+    runs: Vec<RunScores>,
+    curves: Vec<Curves>,
+}
+
+/// A run's training loss and held-out perplexity (under its own masker) over the steps.
+struct Curves {
+    seed: u64,
     losses: Vec<(f64, f64)>,
+    evals: Vec<(f64, f64)>,
+}
+
+impl Outcome {
+    fn new(name: &str) -> Outcome {
+        Outcome {
+            name: name.to_string(),
+            runs: Vec::new(),
+            curves: Vec::new(),
+        }
+    }
 }
 
 /// The variants to pretrain: every masker with every rank lookup, random span once.
@@ -128,13 +200,23 @@ fn variants(config: &ExperimentConfig) -> Vec<(String, Masking, RankLookup)> {
     out
 }
 
-/// What every variant is scored on, and how.
+/// A probe task's two splits, tokenized.
+struct ProbeData {
+    name: String,
+    train: LabeledSet,
+    test: LabeledSet,
+}
+
+/// What every run is scored on, and how.
 struct Scoring {
     test: LabeledSet,
     data: ShotData,
     num_labels: usize,
-    seeds: Vec<u64>,
+    fewshot_seeds: Vec<u64>,
+    probes: Vec<ProbeData>,
     selected: Selected,
+    /// What is scored, in words: a run's saved scores are reused only under the same plan.
+    plan: String,
 }
 
 /// Reads an experiment file; `backend` overrides its `pretrain.backend`.
@@ -154,8 +236,9 @@ pub fn load_config(
     Ok(config)
 }
 
-/// Runs the experiment of `config_path` into `out` (a finished variant's run is resumed,
-/// that is, not repeated); `progress` shows progress bars.
+/// Runs the experiment of `config_path` into `out` (finished runs are reused, interrupted
+/// ones resumed); `progress` shows progress bars. Seed by seed, so that an experiment
+/// stopped early holds the same seeds for every variant.
 pub fn run(
     config_path: &Path,
     out: &Path,
@@ -164,16 +247,86 @@ pub fn run(
 ) -> Result<(), ExperimentError> {
     let mut config = load_config(config_path, backend)?;
     let base = config_path.parent().unwrap_or(Path::new("."));
-    let corpus = config
+    let corpus: Vec<PathBuf> = config
         .corpus
         .iter()
         .map(|c| base.join(c))
-        .find(|p| p.is_file());
-    let corpus_note = match &corpus {
-        Some(p) => format!("real DNA: `{}`", report::file_label(p)),
-        None => "the embedded SYNTHETIC corpus (planted motifs and repeats, not real DNA): none of the configured FASTA files exists here".into(),
+        .filter(|p| p.is_file())
+        .collect();
+    let corpus_note = if corpus.is_empty() {
+        "the embedded SYNTHETIC corpus (planted motifs and repeats, not real DNA): none of the configured files exists here".into()
+    } else {
+        let names: Vec<String> = corpus
+            .iter()
+            .map(|p| format!("`{}`", report::file_label(p)))
+            .collect();
+        format!("real DNA: {}", names.join(", "))
     };
-    config.pretrain.corpus = corpus.into_iter().collect();
+    config.pretrain.corpus = corpus;
+    let plan = variants(&config);
+    if plan.is_empty() {
+        return Err(ExperimentError::NoVariant(config_path.to_path_buf()));
+    }
+    std::fs::create_dir_all(out).map_err(ExperimentError::io(out))?;
+    let scoring = scoring(&config, base, config_path)?;
+    let mut outcomes: Vec<Outcome> = plan.iter().map(|v| Outcome::new(&v.0)).collect();
+    let untrained = config.probe.as_ref().is_some_and(|p| p.untrained);
+    if untrained {
+        outcomes.push(Outcome::new(UNTRAINED));
+    }
+    for seed in config.seeds() {
+        for (i, (name, masking, lookup)) in plan.iter().enumerate() {
+            let dir = out.join("runs").join(name).join(format!("seed-{seed}"));
+            let scores = match scores::cached(&dir, &scoring.plan) {
+                Some(s) => {
+                    eprintln!("== {name}, seed {seed}: scored before (reused)");
+                    s
+                }
+                None => {
+                    let run = RunSpec {
+                        name,
+                        masking: *masking,
+                        lookup: *lookup,
+                        seed,
+                    };
+                    trained_run(&config, &scoring, &dir, &run, progress)?
+                }
+            };
+            outcomes[i].curves.push(read_curves(&dir, seed)?);
+            outcomes[i].runs.push(scores);
+            report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
+        }
+        if untrained {
+            let dir = out
+                .join("runs")
+                .join(UNTRAINED)
+                .join(format!("seed-{seed}"));
+            let scores = untrained_run(&config, &scoring, &dir, seed)?;
+            outcomes.last_mut().expect("pushed above").runs.push(scores);
+            report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
+        }
+    }
+    eprintln!("wrote {}", out.join("report.md").display());
+    Ok(())
+}
+
+/// The name of the probe-only variant without pretraining.
+const UNTRAINED: &str = "untrained";
+
+/// One pretraining run of the plan.
+struct RunSpec<'a> {
+    name: &'a str,
+    masking: Masking,
+    lookup: RankLookup,
+    seed: u64,
+}
+
+/// The device, the few-shot and probe data, shared by every run.
+fn scoring(
+    config: &ExperimentConfig,
+    base: &Path,
+    config_path: &Path,
+) -> Result<Scoring, ExperimentError> {
     let fs_test = base.join(&config.fewshot.test);
     if !fs_test.exists() {
         return Err(ExperimentError::NoTestSet {
@@ -181,31 +334,13 @@ pub fn run(
             test: fs_test,
         });
     }
-    std::fs::create_dir_all(out).map_err(ExperimentError::io(out))?;
-    let scoring = scoring(&config, base, &fs_test)?;
-    let mut outcomes = Vec::new();
-    for (name, masking, lookup) in variants(&config) {
-        outcomes.push(variant(
-            &config, &scoring, out, name, masking, lookup, progress,
-        )?);
-        report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
-    }
-    eprintln!("wrote {}", out.join("report.md").display());
-    Ok(())
-}
-
-/// The device, the few-shot test set and training data, shared by every variant.
-fn scoring(
-    config: &ExperimentConfig,
-    base: &Path,
-    fs_test: &Path,
-) -> Result<Scoring, ExperimentError> {
     let selected = select_backend(&config.pretrain.backend, config.pretrain.devices)?;
     if let Some(why) = &selected.fallback {
         eprintln!("note: {why}");
     }
+    // The model's positions beyond the pretraining length were never trained.
     let tokenizer = Tokenizer::new(K::SIX, config.pretrain.seq_len.min(512), false)?;
-    let mut test = LabeledSet::load(fs_test, &tokenizer)?;
+    let mut test = LabeledSet::load(&fs_test, &tokenizer)?;
     if let Some(n) = config.fewshot.test_limit {
         test = test.spread_sample(n);
     }
@@ -213,87 +348,151 @@ fn scoring(
     let fs_train = base.join(&config.fewshot.train);
     let data = ShotData::load(&fs_train, &config.fewshot.shots, &tokenizer)?;
     let num_labels = data.num_classes().max(test.num_classes()).max(2);
+    let probes = match &config.probe {
+        Some(p) => probe_data(p, base, config_path, &tokenizer)?,
+        None => Vec::new(),
+    };
+    let plan = format!(
+        "steps {}, shots {:?} x {} fine-tuning seeds, test limit {:?}; probe {:?}, limits {:?}/{:?}",
+        config.pretrain.steps,
+        config.fewshot.shots,
+        config.fewshot.seeds,
+        config.fewshot.test_limit,
+        probes.iter().map(|p| &p.name).collect::<Vec<_>>(),
+        config.probe.as_ref().and_then(|p| p.train_limit),
+        config.probe.as_ref().and_then(|p| p.test_limit),
+    );
     Ok(Scoring {
         test,
         data,
         num_labels,
-        seeds: (0..config.fewshot.seeds).collect(),
+        fewshot_seeds: (0..config.fewshot.seeds).collect(),
+        probes,
         selected,
+        plan,
     })
 }
 
-/// Pretrains one variant into `out/runs/NAME` and scores it.
-fn variant(
+/// Every probe task's splits, cut to the plan's limits.
+fn probe_data(
+    plan: &ProbePlan,
+    base: &Path,
+    config_path: &Path,
+    tokenizer: &Tokenizer,
+) -> Result<Vec<ProbeData>, ExperimentError> {
+    let load = |task: &ProbeTask, file: &Path, limit: Option<usize>| {
+        let path = base.join(file);
+        if !path.exists() {
+            return Err(ExperimentError::NoProbeFile {
+                config: config_path.to_path_buf(),
+                task: task.name.clone(),
+                path,
+            });
+        }
+        let mut set = LabeledSet::load(&path, tokenizer)?;
+        if let Some(n) = limit {
+            set = set.spread_sample(n);
+        }
+        eprintln!("probe {}: {}", task.name, set.summary());
+        Ok(set)
+    };
+    plan.tasks
+        .iter()
+        .map(|task| {
+            Ok(ProbeData {
+                name: task.name.clone(),
+                train: load(task, &task.train, plan.train_limit)?,
+                test: load(task, &task.test, plan.test_limit)?,
+            })
+        })
+        .collect()
+}
+
+/// Pretrains one run into `dir` (resuming what is there) and scores it.
+fn trained_run(
     config: &ExperimentConfig,
     scoring: &Scoring,
-    out: &Path,
-    name: String,
-    masking: Masking,
-    lookup: RankLookup,
+    dir: &Path,
+    run: &RunSpec,
     progress: bool,
-) -> Result<Outcome, ExperimentError> {
-    let dir = out.join("runs").join(&name);
+) -> Result<RunScores, ExperimentError> {
     let mut pretrain = config.pretrain.clone();
-    pretrain.masking = masking;
-    pretrain.rank_lookup = lookup;
-    let resume = latest_checkpoint(&dir)?.is_some();
+    pretrain.masking = run.masking;
+    pretrain.rank_lookup = run.lookup;
+    pretrain.seed = run.seed;
+    let resume = latest_checkpoint(dir)?.is_some();
     eprintln!(
-        "== {name}: pretraining {} steps{}",
+        "== {}, seed {}: pretraining {} steps{}",
+        run.name,
+        run.seed,
         pretrain.steps,
         if resume { " (resuming)" } else { "" }
     );
     let mut observers = (JsonlLogs::default(), Console::new(progress));
-    let summary = pretrain::run(&pretrain, &scoring.selected, &dir, resume, &mut observers)?;
+    let summary = pretrain::run(&pretrain, &scoring.selected, dir, resume, &mut observers)?;
     let init = InitSource::resolve(
         dir.to_str()
-            .ok_or_else(|| ExperimentError::NotUtf8(dir.clone()))?,
+            .ok_or_else(|| ExperimentError::NotUtf8(dir.to_path_buf()))?,
     )?;
-    let base_config = init.config()?;
-    let recipe_of = |n: usize| {
-        let mut r = Recipe::fewshot(n);
-        r.epochs = config.fewshot.epochs.unwrap_or(r.epochs);
-        r.lr = config.fewshot.lr.unwrap_or(r.lr);
-        r
-    };
-    let model_config = recipe_of(config.fewshot.shots[0]).model_config(&base_config);
-    let setup = FewshotSetup {
-        init: &init,
-        config: &model_config,
-        num_labels: scoring.num_labels,
-        recipe: &recipe_of,
-        device: &scoring.selected.device,
-        eval_batch: 64,
-    };
-    let shots = fewshot::run(
-        &setup,
-        &scoring.data,
-        &scoring.test,
-        &config.fewshot.shots,
-        &scoring.seeds,
-        |_, _, _| {},
-        |n, seed, r| {
-            eprintln!(
-                "   {name}: {n} shots, seed {seed}: accuracy {:.4}",
-                r.accuracy
-            )
-        },
-    )?;
-    Ok(Outcome {
+    let label = format!("{} seed {}", run.name, run.seed);
+    let scores = RunScores {
+        variant: run.name.to_string(),
+        seed: run.seed,
+        plan: scoring.plan.clone(),
         switch_step: summary.switch_step,
-        perplexity: summary.random_span_perplexity,
-        shots,
-        losses: read_losses(&dir)?,
-        name,
-    })
+        perplexity: Some(summary.random_span_perplexity),
+        unigram_perplexity: summary.random_span_unigram_perplexity,
+        probes: scores::probe_all(&init, scoring, run.seed)?,
+        shots: scores::fewshot_all(&init, config, scoring, &label)?,
+    };
+    scores::save(dir, &scores)?;
+    Ok(scores)
 }
 
-/// (step, loss) of every training line of a run's metrics.jsonl.
-fn read_losses(dir: &Path) -> Result<Vec<(f64, f64)>, ExperimentError> {
+/// The probe on the preset's random weights drawn from `seed`: the floor without pretraining.
+fn untrained_run(
+    config: &ExperimentConfig,
+    scoring: &Scoring,
+    dir: &Path,
+    seed: u64,
+) -> Result<RunScores, ExperimentError> {
+    if let Some(s) = scores::cached(dir, &scoring.plan) {
+        return Ok(s);
+    }
+    eprintln!("== {UNTRAINED}, seed {seed}: probe of random weights");
+    let init = InitSource::resolve(&format!("preset:{}", config.pretrain.preset))?;
+    let scores = RunScores {
+        variant: UNTRAINED.into(),
+        seed,
+        plan: scoring.plan.clone(),
+        switch_step: None,
+        perplexity: None,
+        unigram_perplexity: None,
+        probes: scores::probe_all(&init, scoring, seed)?,
+        shots: Default::default(),
+    };
+    std::fs::create_dir_all(dir).map_err(ExperimentError::io(dir))?;
+    scores::save(dir, &scores)?;
+    Ok(scores)
+}
+
+/// The (step, loss) training lines and (step, perplexity) evaluations of a run's metrics.jsonl.
+fn read_curves(dir: &Path, seed: u64) -> Result<Curves, ExperimentError> {
     let path = dir.join(pretrain::observer::METRICS_FILE);
     let text = std::fs::read_to_string(&path).map_err(ExperimentError::io(&path))?;
-    Ok(text
+    let lines: Vec<serde_json::Value> = text
         .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter_map(|v| Some((v["step"].as_f64()?, v["loss"].as_f64()?)))
-        .collect())
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let pick = |key: &str| -> Vec<(f64, f64)> {
+        lines
+            .iter()
+            .filter_map(|v| Some((v["step"].as_f64()?, v[key].as_f64()?)))
+            .collect()
+    };
+    Ok(Curves {
+        seed,
+        losses: pick("loss"),
+        evals: pick("eval_perplexity"),
+    })
 }

@@ -1,18 +1,436 @@
-//! The experiment's outputs: results table (Markdown and CSV), loss and accuracy charts, and
-//! a report whose statements are computed from the numbers.
+//! The experiment's outputs: the summary table (Markdown), one CSV row per run, charts, the
+//! paired tests between variants, and a report whose statements are computed from the numbers.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{ExperimentConfig, ExperimentError, Outcome};
+use super::scores::{metrics, Metric, RunScores};
+use super::stats::{paired_t, PairedTest};
+use super::{Curves, ExperimentConfig, ExperimentError, Outcome};
 use crate::files::write_atomic;
+use crate::finetune::fewshot::Spread;
 use crate::svg::{self, Series};
+
+/// The significance level of the paired tests.
+const ALPHA: f64 = 0.05;
 
 pub(super) fn file_label(p: &Path) -> String {
     p.file_name().map_or_else(
         || p.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     )
+}
+
+pub(super) fn write_outputs(
+    out: &Path,
+    config: &ExperimentConfig,
+    config_path: &Path,
+    corpus_note: &str,
+    outcomes: &[Outcome],
+) -> Result<(), ExperimentError> {
+    let metrics = metrics(config);
+    let md = summary_table(outcomes, &metrics);
+    let tests = paired_tests(outcomes, &metrics);
+    let csv = runs_csv(outcomes, config);
+    let report = format!(
+        "# Experiment `{}`\n\n{}\n\n## Results (mean ± std over pretraining seeds)\n\n{md}\n\
+         ![held-out perplexity](perplexity.svg)\n\n![loss](loss.svg)\n\n![probe](probe.svg)\n\n\
+         ![few-shot](fewshot.svg)\n\n## What the numbers say\n\n{}\n## Paired t-tests \
+         (pairs of runs with the same pretraining seed)\n\n{}\n",
+        config.name,
+        setup_note(config, config_path, corpus_note),
+        findings(outcomes, &metrics, config),
+        tests_table(&tests),
+    );
+    let charts = charts(outcomes, config);
+    let mut files = vec![
+        ("results.md", md.clone()),
+        ("results.csv", csv),
+        ("report.md", report),
+    ];
+    files.extend(charts);
+    for (file, body) in files {
+        write_atomic(&out.join(file), |w| w.write_all(body.as_bytes()))?;
+    }
+    Ok(())
+}
+
+/// What was run, in one paragraph: model, corpus, steps, tokens, seeds and scores.
+fn setup_note(config: &ExperimentConfig, config_path: &Path, corpus_note: &str) -> String {
+    let p = &config.pretrain;
+    let rows = p.steps as usize * p.batch_size * p.accumulation;
+    let probe = config.probe.as_ref().map_or(String::new(), |pr| {
+        let names: Vec<&str> = pr.tasks.iter().map(|t| t.name.as_str()).collect();
+        format!(
+            " Probe (mean-pooled last layer, logistic regression, docs/algorithms.md §9) on {}{}.",
+            names.join(", "),
+            pr.train_limit.map_or(String::new(), |n| format!(
+                ", at most {n} training examples"
+            ))
+        )
+    });
+    format!(
+        "Config: `{}`. Corpus: {corpus_note}. Model preset `{}`, {} steps of batch {} × {} × \
+         sequence {} (at most {} positions seen: {} rows), lr {}, warmup {}, pretraining seeds \
+         {:?}, backend `{}`, CM-GEMS threshold {} (patience {}), evaluation every {} steps. \
+         Few-shot: `{}` / `{}`, shots {:?}, {} fine-tuning seeds per run{}.{probe}",
+        file_label(config_path),
+        p.preset,
+        p.steps,
+        p.batch_size,
+        p.accumulation,
+        p.seq_len,
+        rows * p.seq_len,
+        rows,
+        p.optimizer.lr,
+        p.optimizer.warmup_steps,
+        config.seeds(),
+        p.backend,
+        p.cm_gems_threshold,
+        p.cm_gems_patience,
+        p.eval_every,
+        file_label(&config.fewshot.train),
+        file_label(&config.fewshot.test),
+        config.fewshot.shots,
+        config.fewshot.seeds,
+        config
+            .fewshot
+            .test_limit
+            .map_or(String::new(), |n| format!(", {n} test examples")),
+    )
+}
+
+/// The values of `key` over a variant's runs (`None` when no run has it).
+fn spread(o: &Outcome, key: &str) -> Option<Spread> {
+    let v: Vec<f64> = o.runs.iter().filter_map(|r| r.value(key)).collect();
+    (!v.is_empty()).then(|| Spread::of(v))
+}
+
+fn switch_steps(o: &Outcome) -> String {
+    if !o.name.starts_with("cm-gems") {
+        return "–".into();
+    }
+    let steps: Vec<String> = o
+        .runs
+        .iter()
+        .map(|r| r.switch_step.map_or("never".into(), |s| s.to_string()))
+        .collect();
+    steps.join(", ")
+}
+
+/// The summary table: one row per variant, mean ± std over its runs.
+fn summary_table(outcomes: &[Outcome], metrics: &[Metric]) -> String {
+    let mut md = String::from("| variant | runs | unigram baseline |");
+    for m in metrics {
+        let _ = write!(md, " {} |", m.label);
+    }
+    md += " CM-GEMS switch step per seed |\n|---|---:|---:|";
+    md += &"---:|".repeat(metrics.len());
+    md += "---|\n";
+    for o in outcomes {
+        let unigram = spread_of(o.runs.iter().filter_map(|r| r.unigram_perplexity));
+        let _ = write!(md, "| {} | {} | {} |", o.name, o.runs.len(), unigram);
+        for m in metrics {
+            let cell = spread(o, &m.key).map_or("–".into(), |s| fmt_spread(&s, &m.key));
+            let _ = write!(md, " {cell} |");
+        }
+        let _ = writeln!(md, " {} |", switch_steps(o));
+    }
+    md
+}
+
+fn spread_of(values: impl Iterator<Item = f64>) -> String {
+    let v: Vec<f64> = values.collect();
+    if v.is_empty() {
+        return "–".into();
+    }
+    fmt_spread(&Spread::of(v), "perplexity")
+}
+
+fn fmt_spread(s: &Spread, key: &str) -> String {
+    if key == "perplexity" {
+        format!("{:.1} ± {:.1}", s.mean, s.std)
+    } else {
+        format!("{:.4} ± {:.4}", s.mean, s.std)
+    }
+}
+
+/// One CSV row per run, every figure it was scored on.
+fn runs_csv(outcomes: &[Outcome], config: &ExperimentConfig) -> String {
+    let tasks: Vec<&str> = config
+        .probe
+        .iter()
+        .flat_map(|p| p.tasks.iter().map(|t| t.name.as_str()))
+        .collect();
+    let mut csv = String::from("variant,seed,switch_step,perplexity,unigram_perplexity");
+    for t in &tasks {
+        let _ = write!(csv, ",probe_{t}_auc,probe_{t}_accuracy,probe_{t}_mcc");
+    }
+    for n in &config.fewshot.shots {
+        let _ = write!(csv, ",acc_{n},mcc_{n}");
+    }
+    csv += "\n";
+    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+    for r in outcomes.iter().flat_map(|o| &o.runs) {
+        let _ = write!(
+            csv,
+            "{},{},{},{},{}",
+            r.variant,
+            r.seed,
+            r.switch_step.map_or(String::new(), |s| s.to_string()),
+            opt(r.perplexity),
+            opt(r.unigram_perplexity)
+        );
+        for t in &tasks {
+            let p = r.probes.get(*t);
+            let _ = write!(
+                csv,
+                ",{},{},{}",
+                opt(p.map(|p| p.auc)),
+                opt(p.map(|p| p.accuracy)),
+                opt(p.map(|p| p.mcc))
+            );
+        }
+        for n in &config.fewshot.shots {
+            let s = r.shots.get(n);
+            let _ = write!(
+                csv,
+                ",{},{}",
+                opt(s.map(|s| s.accuracy)),
+                opt(s.map(|s| s.mcc))
+            );
+        }
+        csv += "\n";
+    }
+    csv
+}
+
+/// One paired test: variant `a` against `b` on one metric.
+struct TestRow<'a> {
+    a: &'a str,
+    b: &'a str,
+    metric: &'a Metric,
+    test: PairedTest,
+}
+
+impl TestRow<'_> {
+    /// "a ahead", "b ahead" or "not separated", at [`ALPHA`].
+    fn verdict(&self) -> String {
+        if self.test.p >= ALPHA || self.test.mean_diff == 0.0 {
+            return "not separated".into();
+        }
+        let a_better = (self.test.mean_diff > 0.0) == self.metric.higher_is_better;
+        format!("{} ahead", if a_better { self.a } else { self.b })
+    }
+}
+
+/// Every pair of variants on every metric both were scored on, paired by seed.
+fn paired_tests<'a>(outcomes: &'a [Outcome], metrics: &'a [Metric]) -> Vec<TestRow<'a>> {
+    let mut rows = Vec::new();
+    for (i, a) in outcomes.iter().enumerate() {
+        for b in &outcomes[i + 1..] {
+            for metric in metrics {
+                let (xs, ys): (Vec<f64>, Vec<f64>) = a
+                    .runs
+                    .iter()
+                    .filter_map(|ra| {
+                        let rb = b.runs.iter().find(|rb| rb.seed == ra.seed)?;
+                        Some((ra.value(&metric.key)?, rb.value(&metric.key)?))
+                    })
+                    .unzip();
+                if let Some(test) = paired_t(&xs, &ys) {
+                    rows.push(TestRow {
+                        a: &a.name,
+                        b: &b.name,
+                        metric,
+                        test,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+fn tests_table(rows: &[TestRow]) -> String {
+    if rows.is_empty() {
+        return "No pair of variants shares two pretraining seeds: no test.\n".into();
+    }
+    let mut md = String::from(
+        "| A | B | metric | pairs | mean A − B | t | p (two-sided) | at p < 0.05 |\n\
+         |---|---|---|---:|---:|---:|---:|---|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {:+.4} | {:.2} | {:.3} | {} |",
+            r.a,
+            r.b,
+            r.metric.label,
+            r.test.n,
+            r.test.mean_diff,
+            r.test.t,
+            r.test.p,
+            r.verdict()
+        );
+    }
+    md
+}
+
+/// Statements computed from the results.
+fn findings(outcomes: &[Outcome], metrics: &[Metric], config: &ExperimentConfig) -> String {
+    let mut s = plateau_finding(outcomes);
+    for m in metrics {
+        let mut order: Vec<(&str, Spread)> = outcomes
+            .iter()
+            .filter_map(|o| Some((o.name.as_str(), spread(o, &m.key)?)))
+            .collect();
+        order.sort_by(|a, b| {
+            let c = a.1.mean.total_cmp(&b.1.mean);
+            if m.higher_is_better {
+                c.reverse()
+            } else {
+                c
+            }
+        });
+        let list: Vec<String> = order
+            .iter()
+            .map(|(n, sp)| format!("{n} {}", fmt_spread(sp, &m.key)))
+            .collect();
+        let _ = writeln!(s, "- {}, best first: {}.", m.label, list.join(", "));
+    }
+    let tests = paired_tests(outcomes, metrics);
+    for (i, a) in outcomes.iter().enumerate() {
+        for b in &outcomes[i + 1..] {
+            let _ = write!(s, "{}", pair_finding(&tests, &a.name, &b.name));
+        }
+    }
+    s += &switch_finding(outcomes);
+    s += &lookup_finding(outcomes, metrics);
+    let _ = writeln!(
+        s,
+        "\n{} paired tests at p < {ALPHA}, without correction for multiple comparisons: about \
+         {:.1} of them would come out \"ahead\" by chance alone. {} pretraining seed(s) of a \
+         `{}` model for {} steps; the numbers say nothing beyond this setting.",
+        tests.len(),
+        tests.len() as f64 * ALPHA,
+        config.seeds().len(),
+        config.pretrain.preset,
+        config.pretrain.steps
+    );
+    s
+}
+
+/// Whether each pretrained run learned more than k-mer frequencies.
+fn plateau_finding(outcomes: &[Outcome]) -> String {
+    let ratios: Vec<(String, f64)> = outcomes
+        .iter()
+        .flat_map(|o| &o.runs)
+        .filter_map(|r| {
+            let label = format!("{} seed {}", r.variant, r.seed);
+            Some((label, r.perplexity? / r.unigram_perplexity?))
+        })
+        .collect();
+    if ratios.is_empty() {
+        return String::new();
+    }
+    let below = ratios.iter().filter(|r| r.1 < 1.0).count();
+    let (lo, hi) = ratios
+        .iter()
+        .fold((f64::INFINITY, 0f64), |(l, h), r| (l.min(r.1), h.max(r.1)));
+    let mut s = format!(
+        "- {below} of {} pretrained runs ended below the unigram baseline of their held-out \
+         random-span labels (perplexity / baseline from {lo:.3} to {hi:.3}; 1 = k-mer \
+         frequencies only).",
+        ratios.len()
+    );
+    let above: Vec<&str> = ratios
+        .iter()
+        .filter(|r| r.1 >= 1.0)
+        .map(|r| r.0.as_str())
+        .collect();
+    if !above.is_empty() {
+        let _ = write!(s, " At or above it: {}.", above.join(", "));
+    }
+    s + "\n"
+}
+
+/// "a against b: ahead on …, behind on …, not separated on …".
+fn pair_finding(tests: &[TestRow], a: &str, b: &str) -> String {
+    let rows: Vec<&TestRow> = tests.iter().filter(|r| r.a == a && r.b == b).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let group = |want: &str| -> String {
+        let names: Vec<String> = rows
+            .iter()
+            .filter(|r| r.verdict() == want)
+            .map(|r| format!("{} (p = {:.3})", r.metric.label, r.test.p))
+            .collect();
+        if names.is_empty() {
+            "nothing".into()
+        } else {
+            names.join(", ")
+        }
+    };
+    format!(
+        "- {a} against {b} (paired t over {} seeds): {a} ahead on {}; {b} ahead on {}; not \
+         separated on {}.\n",
+        rows[0].test.n,
+        group(&format!("{a} ahead")),
+        group(&format!("{b} ahead")),
+        group("not separated")
+    )
+}
+
+/// When each CM-GEMS run switched.
+fn switch_finding(outcomes: &[Outcome]) -> String {
+    let mut s = String::new();
+    for o in outcomes.iter().filter(|o| o.name.starts_with("cm-gems")) {
+        let never = o.runs.iter().filter(|r| r.switch_step.is_none()).count();
+        let _ = write!(
+            s,
+            "- {} switched to GLOBAL at step {} (per seed).",
+            o.name,
+            switch_steps(o)
+        );
+        if never > 0 {
+            let _ = write!(
+                s,
+                " {never} run(s) never switched: held-out perplexity fell by more than the \
+                 threshold at every evaluation, so they ran GeneMask throughout."
+            );
+        }
+        s += "\n";
+    }
+    s
+}
+
+/// How much the position lookup changes each PMI masker (means over seeds).
+fn lookup_finding(outcomes: &[Outcome], metrics: &[Metric]) -> String {
+    let mut s = String::new();
+    for o in outcomes.iter().filter(|o| o.name.ends_with("-kmer")) {
+        let base = o.name.trim_end_matches("-kmer");
+        let Some(p) = outcomes
+            .iter()
+            .find(|x| x.name == format!("{base}-position"))
+        else {
+            continue;
+        };
+        let diffs: Vec<String> = metrics
+            .iter()
+            .filter_map(|m| {
+                let d = spread(p, &m.key)?.mean - spread(o, &m.key)?.mean;
+                Some(format!("{} {d:+.4}", m.label))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "- {base}: position lookup minus k-mer lookup: {}.",
+            diffs.join(", ")
+        );
+    }
+    s
 }
 
 /// Moving average over `w` points (raw per-step losses are too noisy to compare by eye).
@@ -26,215 +444,132 @@ fn smooth(points: &[(f64, f64)], w: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-pub(super) fn write_outputs(
-    out: &Path,
-    config: &ExperimentConfig,
-    config_path: &Path,
-    corpus_note: &str,
-    outcomes: &[Outcome],
-) -> Result<(), ExperimentError> {
-    let shots = &config.fewshot.shots;
-    let (md, csv) = table(outcomes, shots);
-    let (loss_svg, acc_svg) = charts(outcomes, shots);
-    let report = format!(
-        "# Experiment `{}`\n\nConfig: `{}`. Corpus: {corpus_note}. Model preset `{}`, {} steps of \
-         batch {} × {} × sequence {}, seed {}, backend `{}`. Few-shot: `{}` / `{}`, shots {:?}, \
-         {} seeds{}.\n\n{md}\n![loss](loss.svg)\n\n![accuracy](fewshot.svg)\n\n## What the numbers say\n\n{}\n",
-        config.name,
-        file_label(config_path),
-        config.pretrain.preset,
-        config.pretrain.steps,
-        config.pretrain.batch_size,
-        config.pretrain.accumulation,
-        config.pretrain.seq_len,
-        config.pretrain.seed,
-        config.pretrain.backend,
-        file_label(&config.fewshot.train),
-        file_label(&config.fewshot.test),
-        shots,
-        config.fewshot.seeds,
-        config.fewshot.test_limit.map_or(String::new(), |n| format!(", {n} test examples")),
-        findings(outcomes, shots),
-    );
-    for (file, body) in [
-        ("results.md", md.as_str()),
-        ("results.csv", csv.as_str()),
-        ("loss.svg", loss_svg.as_str()),
-        ("fewshot.svg", acc_svg.as_str()),
-        ("report.md", report.as_str()),
-    ] {
-        write_atomic(&out.join(file), |w| w.write_all(body.as_bytes()))?;
-    }
-    Ok(())
-}
-
-/// The results table as Markdown and as CSV.
-fn table(outcomes: &[Outcome], shots: &[usize]) -> (String, String) {
-    let mut md =
-        String::from("| variant | held-out perplexity (random-span masking) | CM-GEMS switch |");
-    let mut csv = String::from("variant,perplexity,switch_step");
-    for n in shots {
-        let _ = write!(md, " {n}-shot accuracy (%) | {n}-shot MCC (%) |");
-        let _ = write!(csv, ",acc_{n}_mean,acc_{n}_std,mcc_{n}_mean,mcc_{n}_std");
-    }
-    md += "\n|---|---:|---:|";
-    md += &"---:|---:|".repeat(shots.len());
-    md += "\n";
-    csv += "\n";
-    for o in outcomes {
-        let switch = o.switch_step.map_or("–".into(), |s| s.to_string());
-        let _ = write!(md, "| {} | {:.3} | {switch} |", o.name, o.perplexity);
-        let _ = write!(
-            csv,
-            "{},{:.6},{}",
-            o.name,
-            o.perplexity,
-            o.switch_step.map_or(String::new(), |s| s.to_string())
-        );
-        for n in shots {
-            let r = &o.shots[n];
-            let _ = write!(
-                md,
-                " {:.2} ± {:.2} | {:.2} ± {:.2} |",
-                100.0 * r.accuracy.mean,
-                100.0 * r.accuracy.std,
-                100.0 * r.mcc.mean,
-                100.0 * r.mcc.std
-            );
-            let _ = write!(
-                csv,
-                ",{:.6},{:.6},{:.6},{:.6}",
-                r.accuracy.mean, r.accuracy.std, r.mcc.mean, r.mcc.std
-            );
-        }
-        md += "\n";
-        csv += "\n";
-    }
-    (md, csv)
-}
-
-/// The loss curves and the few-shot accuracy chart, as SVG.
-fn charts(outcomes: &[Outcome], shots: &[usize]) -> (String, String) {
-    let series: Vec<Series> = outcomes
-        .iter()
-        .map(|o| Series {
-            name: o.name.clone(),
-            points: smooth(&o.losses, 20),
-            marks: o.switch_step.map(|s| s as f64).into_iter().collect(),
+/// The mean of the runs' curves, point by point (runs of one config log the same steps).
+fn mean_curve(curves: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
+    let n = curves.iter().map(|c| c.len()).min().unwrap_or(0);
+    (0..n)
+        .map(|i| {
+            let y = curves.iter().map(|c| c[i].1).sum::<f64>() / curves.len() as f64;
+            (curves[0][i].0, y)
         })
-        .collect();
-    let loss_svg = svg::line_chart(
-        "MLM training loss, 20-step average (each masker hides other tokens); dashed: CM-GEMS switch",
-        "optimizer step",
-        "loss",
-        &series,
-    );
-    let groups: Vec<String> = outcomes.iter().map(|o| o.name.clone()).collect();
-    let members: Vec<String> = shots.iter().map(|n| format!("{n}-shot")).collect();
-    let values: Vec<Vec<(f64, f64)>> = outcomes
+        .collect()
+}
+
+/// The charts, as (file, SVG).
+fn charts(outcomes: &[Outcome], config: &ExperimentConfig) -> Vec<(&'static str, String)> {
+    let trained: Vec<&Outcome> = outcomes.iter().filter(|o| !o.curves.is_empty()).collect();
+    let marks = |o: &Outcome| -> Vec<f64> {
+        o.runs
+            .iter()
+            .filter_map(|r| r.switch_step.map(|s| s as f64))
+            .collect()
+    };
+    let loss: Vec<Series> = trained
         .iter()
         .map(|o| {
-            shots
-                .iter()
-                .map(|n| {
-                    (
-                        100.0 * o.shots[n].accuracy.mean,
-                        100.0 * o.shots[n].accuracy.std,
-                    )
-                })
+            let curves: Vec<&[(f64, f64)]> = o.curves.iter().map(|c| c.losses.as_slice()).collect();
+            Series {
+                name: o.name.clone(),
+                points: smooth(&mean_curve(&curves), 20),
+                marks: marks(o),
+            }
+        })
+        .collect();
+    let ppl: Vec<Series> = trained
+        .iter()
+        .flat_map(|o| o.curves.iter().map(move |c| run_series(o, c)))
+        .collect();
+    let shots = &config.fewshot.shots;
+    let shot_groups: Vec<&Outcome> = trained.clone();
+    let tasks: Vec<String> = config
+        .probe
+        .iter()
+        .flat_map(|p| p.tasks.iter().map(|t| t.name.clone()))
+        .collect();
+    vec![
+        (
+            "loss.svg",
+            svg::line_chart(
+                "MLM training loss, mean over seeds, 20-step average; dashed: CM-GEMS switches",
+                "optimizer step",
+                "loss",
+                &loss,
+            ),
+        ),
+        (
+            "perplexity.svg",
+            svg::line_chart(
+                "Held-out perplexity per run (each under its own masker); dashed: CM-GEMS switches",
+                "optimizer step",
+                "perplexity",
+                &ppl,
+            ),
+        ),
+        (
+            "probe.svg",
+            error_bars(
+                "Probe ROC AUC (mean ± std over pretraining seeds)",
+                "AUC",
+                outcomes.iter().collect(),
+                &tasks
+                    .iter()
+                    .map(|t| format!("probe:{t}"))
+                    .collect::<Vec<_>>(),
+                &tasks,
+            ),
+        ),
+        (
+            "fewshot.svg",
+            error_bars(
+                "Few-shot accuracy (mean ± std over pretraining seeds)",
+                "accuracy",
+                shot_groups,
+                &shots
+                    .iter()
+                    .map(|n| format!("shots:{n}"))
+                    .collect::<Vec<_>>(),
+                &shots
+                    .iter()
+                    .map(|n| format!("{n}-shot"))
+                    .collect::<Vec<_>>(),
+            ),
+        ),
+    ]
+}
+
+fn run_series(o: &Outcome, c: &Curves) -> Series {
+    let switch = o
+        .runs
+        .iter()
+        .find(|r: &&RunScores| r.seed == c.seed)
+        .and_then(|r| r.switch_step);
+    Series {
+        name: format!("{} s{}", o.name, c.seed),
+        points: c.evals.clone(),
+        marks: switch.map(|s| s as f64).into_iter().collect(),
+    }
+}
+
+/// Variants along x, one point per metric key with ± its std over seeds.
+fn error_bars(
+    title: &str,
+    y_label: &str,
+    groups: Vec<&Outcome>,
+    keys: &[String],
+    members: &[String],
+) -> String {
+    let groups: Vec<&Outcome> = groups
+        .into_iter()
+        .filter(|o| keys.iter().any(|k| spread(o, k).is_some()))
+        .collect();
+    let values: Vec<Vec<(f64, f64)>> = groups
+        .iter()
+        .map(|o| {
+            keys.iter()
+                .map(|k| spread(o, k).map_or((f64::NAN, 0.0), |s| (s.mean, s.std)))
                 .collect()
         })
         .collect();
-    let acc_svg = svg::error_bar_chart(
-        "Few-shot accuracy (mean ± std over seeds)",
-        "accuracy (%)",
-        &groups,
-        &members,
-        &values,
-    );
-    (loss_svg, acc_svg)
-}
-
-/// Statements computed from the results: the ordering per shot count, whether the best is
-/// separated from the rest by more than the seeds' spread, and how much the position lookup
-/// changes each PMI masker.
-fn findings(outcomes: &[Outcome], shots: &[usize]) -> String {
-    let mut s = String::new();
-    for &n in shots {
-        let mut order: Vec<(&str, f64, f64)> = outcomes
-            .iter()
-            .map(|o| {
-                (
-                    o.name.as_str(),
-                    o.shots[&n].accuracy.mean,
-                    o.shots[&n].accuracy.std,
-                )
-            })
-            .collect();
-        order.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let list: Vec<String> = order
-            .iter()
-            .map(|(name, m, _)| format!("{name} {:.2}", 100.0 * m))
-            .collect();
-        let _ = writeln!(s, "- {n}-shot accuracy, best first: {}.", list.join(", "));
-        if order.len() >= 2 {
-            let (best, second) = (order[0], order[1]);
-            let separated = best.1 - best.2 > second.1 + second.2;
-            let _ = writeln!(
-                s,
-                "  The best ({}) is {} the runner-up ({}) by more than one standard deviation of each.",
-                best.0,
-                if separated { "ahead of" } else { "**not** separated from" },
-                second.0
-            );
-        }
-    }
-    for o in outcomes.iter().filter(|o| o.name.ends_with("-kmer")) {
-        let base = o.name.trim_end_matches("-kmer");
-        if let Some(p) = outcomes
-            .iter()
-            .find(|x| x.name == format!("{base}-position"))
-        {
-            let diffs: Vec<String> = shots
-                .iter()
-                .map(|n| {
-                    format!(
-                        "{n}-shot {:+.2}",
-                        100.0 * (p.shots[n].accuracy.mean - o.shots[n].accuracy.mean)
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                s,
-                "- {base}: position lookup minus k-mer lookup, accuracy points: {}; perplexity {:.3} vs {:.3}.",
-                diffs.join(", "),
-                p.perplexity,
-                o.perplexity
-            );
-        }
-    }
-    for o in outcomes
-        .iter()
-        .filter(|o| o.name.starts_with("cm-gems") && o.switch_step.is_none())
-    {
-        let _ = writeln!(
-            s,
-            "- {} never switched to GLOBAL (held-out perplexity fell by more than the threshold at \
-             every evaluation): it ran GeneMask throughout.",
-            o.name
-        );
-    }
-    let best_ppl = outcomes
-        .iter()
-        .min_by(|a, b| a.perplexity.total_cmp(&b.perplexity));
-    if let Some(b) = best_ppl {
-        let _ = writeln!(
-            s,
-            "- Lowest held-out perplexity (random-span masking for every model): {} ({:.3}).",
-            b.name, b.perplexity
-        );
-    }
-    s += "\nThese are single runs per variant of a small model for few steps; they say nothing \
-          beyond this setting.\n";
-    s
+    let names: Vec<String> = groups.iter().map(|o| o.name.clone()).collect();
+    svg::error_bar_chart(title, y_label, &names, members, &values)
 }

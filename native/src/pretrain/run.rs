@@ -33,6 +33,8 @@ pub struct Summary {
     /// Held-out perplexity of the final model under random-span masking: the one figure that
     /// compares runs of different maskers (each run's own evaluations use its own masker).
     pub random_span_perplexity: f64,
+    /// The unigram baseline on the same random-span labels (`None`: no label was masked).
+    pub random_span_unigram_perplexity: Option<f64>,
     pub out: PathBuf,
 }
 
@@ -66,7 +68,9 @@ pub fn run(
     observer.on_start(out, run.trainer.step, config.steps)?;
     run.train(observer)?;
     observer.on_finish();
-    run.summary.random_span_perplexity = run.evaluate(Strategy::RandomSpan).perplexity;
+    let common = run.evaluate(Strategy::RandomSpan);
+    run.summary.random_span_perplexity = common.perplexity;
+    run.summary.random_span_unigram_perplexity = common.unigram_perplexity;
     Ok(run.summary)
 }
 
@@ -137,6 +141,7 @@ impl<'a> Loop<'a> {
             last_unigram_perplexity: None,
             switch_step: state.curriculum.switch_step(),
             random_span_perplexity: f64::NAN,
+            random_span_unigram_perplexity: None,
             out: out.to_path_buf(),
         };
         Ok(Loop {
