@@ -23,7 +23,9 @@ NO_DECAY = ("bias", "LayerNorm.weight")
 
 def load_model(directory):
     model = BertForMaskedLM.from_pretrained(directory, dtype=torch.float32)
-    # cmgems has no dropout in this test (config.json says 0); train() keeps HF's code path.
+    # Without dropout the two trainings are deterministic; train() keeps HF's training path.
+    if model.config.hidden_dropout_prob or model.config.attention_probs_dropout_prob:
+        raise SystemExit(f"{directory}/config.json: parity needs dropout 0")
     model.train()
     decoder = model.cls.predictions.decoder.weight
     if decoder is not model.bert.embeddings.word_embeddings.weight:
