@@ -3,52 +3,23 @@
 //! 1e-4). Needs Python with torch and transformers (`$CMGEMS_PYTHON`, else `python3`); skips
 //! with a message without them, unless `CMGEMS_REQUIRE_PYTHON=1` (CI) makes that a failure.
 
+#[path = "common/python.rs"]
+mod python;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use cmgems_native::finetune::InitSource;
 use cmgems_native::hf::write_hf_folder;
 use cmgems_native::model::{BertForMaskedLM, BertForSequenceClassification, PaddingMask, Preset};
+use python::{python, run_script, script};
 
 const TOLERANCE: f64 = 1e-4;
 const IDS: [[i64; 6]; 2] = [[2, 10, 500, 4000, 4, 3], [2, 7, 8, 3, 0, 0]];
 const MASK: [[i64; 6]; 2] = [[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0]];
 
-fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/python/hf_roundtrip.py")
-}
-
-/// The interpreter, or `None` (after saying why) when transformers is not importable.
-fn python() -> Option<String> {
-    let python = std::env::var("CMGEMS_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&python)
-        .args(["-c", "import torch, transformers"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        return Some(python);
-    }
-    let why =
-        format!("{python} cannot import torch and transformers (pip install torch transformers)");
-    if std::env::var("CMGEMS_REQUIRE_PYTHON").is_ok_and(|v| v == "1") {
-        panic!("{why}; CMGEMS_REQUIRE_PYTHON=1 requires it");
-    }
-    eprintln!("SKIP: {why}");
-    None
-}
-
 fn run_python(python: &str, args: &[&str]) {
-    let out = Command::new(python)
-        .arg(script())
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python {args:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_script(python, &script("hf_roundtrip.py"), args);
 }
 
 fn batch(device: &Device) -> (Tensor<2, Int>, PaddingMask) {
