@@ -28,6 +28,9 @@ pub(super) fn write_outputs(
     corpus_note: &str,
     outcomes: &[Outcome],
 ) -> Result<(), ExperimentError> {
+    // Variants whose first run is still to come have nothing to show yet.
+    let outcomes: Vec<&Outcome> = outcomes.iter().filter(|o| !o.runs.is_empty()).collect();
+    let outcomes = outcomes.as_slice();
     let metrics = metrics(config);
     let md = summary_table(outcomes, &metrics);
     let tests = paired_tests(outcomes, &metrics);
@@ -119,7 +122,7 @@ fn switch_steps(o: &Outcome) -> String {
 }
 
 /// The summary table: one row per variant, mean ± std over its runs.
-fn summary_table(outcomes: &[Outcome], metrics: &[Metric]) -> String {
+fn summary_table(outcomes: &[&Outcome], metrics: &[Metric]) -> String {
     let mut md = String::from("| variant | runs | unigram baseline |");
     for m in metrics {
         let _ = write!(md, " {} |", m.label);
@@ -156,7 +159,7 @@ fn fmt_spread(s: &Spread, key: &str) -> String {
 }
 
 /// One CSV row per run, every figure it was scored on.
-fn runs_csv(outcomes: &[Outcome], config: &ExperimentConfig) -> String {
+fn runs_csv(outcomes: &[&Outcome], config: &ExperimentConfig) -> String {
     let tasks: Vec<&str> = config
         .probe
         .iter()
@@ -225,7 +228,7 @@ impl TestRow<'_> {
 }
 
 /// Every pair of variants on every metric both were scored on, paired by seed.
-fn paired_tests<'a>(outcomes: &'a [Outcome], metrics: &'a [Metric]) -> Vec<TestRow<'a>> {
+fn paired_tests<'a>(outcomes: &'a [&'a Outcome], metrics: &'a [Metric]) -> Vec<TestRow<'a>> {
     let mut rows = Vec::new();
     for (i, a) in outcomes.iter().enumerate() {
         for b in &outcomes[i + 1..] {
@@ -278,7 +281,7 @@ fn tests_table(rows: &[TestRow]) -> String {
 }
 
 /// Statements computed from the results.
-fn findings(outcomes: &[Outcome], metrics: &[Metric], config: &ExperimentConfig) -> String {
+fn findings(outcomes: &[&Outcome], metrics: &[Metric], config: &ExperimentConfig) -> String {
     let mut s = plateau_finding(outcomes);
     for m in metrics {
         let mut order: Vec<(&str, Spread)> = outcomes
@@ -322,7 +325,7 @@ fn findings(outcomes: &[Outcome], metrics: &[Metric], config: &ExperimentConfig)
 }
 
 /// Whether each pretrained run learned more than k-mer frequencies.
-fn plateau_finding(outcomes: &[Outcome]) -> String {
+fn plateau_finding(outcomes: &[&Outcome]) -> String {
     let ratios: Vec<(String, f64)> = outcomes
         .iter()
         .flat_map(|o| &o.runs)
@@ -384,13 +387,13 @@ fn pair_finding(tests: &[TestRow], a: &str, b: &str) -> String {
 }
 
 /// When each CM-GEMS run switched.
-fn switch_finding(outcomes: &[Outcome]) -> String {
+fn switch_finding(outcomes: &[&Outcome]) -> String {
     let mut s = String::new();
     for o in outcomes.iter().filter(|o| o.name.starts_with("cm-gems")) {
         let never = o.runs.iter().filter(|r| r.switch_step.is_none()).count();
         let _ = write!(
             s,
-            "- {} switched to GLOBAL at step {} (per seed).",
+            "- {}: step of the switch to GLOBAL, per seed: {}.",
             o.name,
             switch_steps(o)
         );
@@ -407,7 +410,7 @@ fn switch_finding(outcomes: &[Outcome]) -> String {
 }
 
 /// How much the position lookup changes each PMI masker (means over seeds).
-fn lookup_finding(outcomes: &[Outcome], metrics: &[Metric]) -> String {
+fn lookup_finding(outcomes: &[&Outcome], metrics: &[Metric]) -> String {
     let mut s = String::new();
     for o in outcomes.iter().filter(|o| o.name.ends_with("-kmer")) {
         let base = o.name.trim_end_matches("-kmer");
@@ -456,8 +459,12 @@ fn mean_curve(curves: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
 }
 
 /// The charts, as (file, SVG).
-fn charts(outcomes: &[Outcome], config: &ExperimentConfig) -> Vec<(&'static str, String)> {
-    let trained: Vec<&Outcome> = outcomes.iter().filter(|o| !o.curves.is_empty()).collect();
+fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str, String)> {
+    let trained: Vec<&Outcome> = outcomes
+        .iter()
+        .copied()
+        .filter(|o| !o.curves.is_empty())
+        .collect();
     let marks = |o: &Outcome| -> Vec<f64> {
         o.runs
             .iter()
@@ -510,7 +517,7 @@ fn charts(outcomes: &[Outcome], config: &ExperimentConfig) -> Vec<(&'static str,
             error_bars(
                 "Probe ROC AUC (mean ± std over pretraining seeds)",
                 "AUC",
-                outcomes.iter().collect(),
+                outcomes.to_vec(),
                 &tasks
                     .iter()
                     .map(|t| format!("probe:{t}"))
