@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::scores::{metrics, Metric, RunScores};
+use super::scores::{metrics, Metric, MetricKey, RunScores};
 use super::stats::{paired_t, PairedTest};
 use super::{Curves, ExperimentConfig, ExperimentError, Outcome};
 use crate::files::write_atomic;
@@ -42,7 +42,7 @@ pub(super) fn write_outputs(
          (pairs of runs with the same pretraining seed)\n\n{}\n",
         config.name,
         setup_note(config, config_path, corpus_note),
-        findings(outcomes, &metrics, config),
+        findings(outcomes, &metrics, &tests, config),
         tests_table(&tests),
     );
     let charts = charts(outcomes, config);
@@ -104,7 +104,7 @@ fn setup_note(config: &ExperimentConfig, config_path: &Path, corpus_note: &str) 
 }
 
 /// The values of `key` over a variant's runs (`None` when no run has it).
-fn spread(o: &Outcome, key: &str) -> Option<Spread> {
+fn spread(o: &Outcome, key: &MetricKey) -> Option<Spread> {
     let v: Vec<f64> = o.runs.iter().filter_map(|r| r.value(key)).collect();
     (!v.is_empty()).then(|| Spread::of(v))
 }
@@ -147,11 +147,11 @@ fn spread_of(values: impl Iterator<Item = f64>) -> String {
     if v.is_empty() {
         return "–".into();
     }
-    fmt_spread(&Spread::of(v), "perplexity")
+    fmt_spread(&Spread::of(v), &MetricKey::Perplexity)
 }
 
-fn fmt_spread(s: &Spread, key: &str) -> String {
-    if key == "perplexity" {
+fn fmt_spread(s: &Spread, key: &MetricKey) -> String {
+    if *key == MetricKey::Perplexity {
         format!("{:.1} ± {:.1}", s.mean, s.std)
     } else {
         format!("{:.4} ± {:.4}", s.mean, s.std)
@@ -281,7 +281,12 @@ fn tests_table(rows: &[TestRow]) -> String {
 }
 
 /// Statements computed from the results.
-fn findings(outcomes: &[&Outcome], metrics: &[Metric], config: &ExperimentConfig) -> String {
+fn findings(
+    outcomes: &[&Outcome],
+    metrics: &[Metric],
+    tests: &[TestRow],
+    config: &ExperimentConfig,
+) -> String {
     let mut s = plateau_finding(outcomes);
     for m in metrics {
         let mut order: Vec<(&str, Spread)> = outcomes
@@ -302,10 +307,9 @@ fn findings(outcomes: &[&Outcome], metrics: &[Metric], config: &ExperimentConfig
             .collect();
         let _ = writeln!(s, "- {}, best first: {}.", m.label, list.join(", "));
     }
-    let tests = paired_tests(outcomes, metrics);
     for (i, a) in outcomes.iter().enumerate() {
         for b in &outcomes[i + 1..] {
-            let _ = write!(s, "{}", pair_finding(&tests, &a.name, &b.name));
+            let _ = write!(s, "{}", pair_finding(tests, &a.name, &b.name));
         }
     }
     s += &switch_finding(outcomes);
@@ -487,7 +491,6 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
         .flat_map(|o| o.curves.iter().map(move |c| run_series(o, c)))
         .collect();
     let shots = &config.fewshot.shots;
-    let shot_groups: Vec<&Outcome> = trained.clone();
     let tasks: Vec<String> = config
         .probe
         .iter()
@@ -520,7 +523,7 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
                 outcomes.to_vec(),
                 &tasks
                     .iter()
-                    .map(|t| format!("probe:{t}"))
+                    .map(|t| MetricKey::ProbeAuc(t.clone()))
                     .collect::<Vec<_>>(),
                 &tasks,
             ),
@@ -530,10 +533,10 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
             error_bars(
                 "Few-shot accuracy (mean ± std over pretraining seeds)",
                 "accuracy",
-                shot_groups,
+                trained,
                 &shots
                     .iter()
-                    .map(|n| format!("shots:{n}"))
+                    .map(|&n| MetricKey::ShotAccuracy(n))
                     .collect::<Vec<_>>(),
                 &shots
                     .iter()
@@ -562,7 +565,7 @@ fn error_bars(
     title: &str,
     y_label: &str,
     groups: Vec<&Outcome>,
-    keys: &[String],
+    keys: &[MetricKey],
     members: &[String],
 ) -> String {
     let groups: Vec<&Outcome> = groups

@@ -47,20 +47,29 @@ pub(super) struct ShotScore {
 
 /// A metric the report compares runs on.
 pub(super) struct Metric {
-    pub key: String,
+    pub key: MetricKey,
     pub label: String,
     pub higher_is_better: bool,
 }
 
+/// Which figure of a run a [`Metric`] reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum MetricKey {
+    /// Held-out perplexity under random-span masking.
+    Perplexity,
+    /// The probe's ROC AUC on the named task.
+    ProbeAuc(String),
+    /// Few-shot accuracy at this many shots.
+    ShotAccuracy(usize),
+}
+
 impl RunScores {
     /// The value of a [`Metric`] key (`None` where the run was not scored on it).
-    pub fn value(&self, key: &str) -> Option<f64> {
-        let parts: Vec<&str> = key.split(':').collect();
-        match parts.as_slice() {
-            ["perplexity"] => self.perplexity,
-            ["probe", task] => self.probes.get(*task).map(|p| p.auc),
-            ["shots", n] => self.shots.get(&n.parse().ok()?).map(|s| s.accuracy),
-            _ => None,
+    pub fn value(&self, key: &MetricKey) -> Option<f64> {
+        match key {
+            MetricKey::Perplexity => self.perplexity,
+            MetricKey::ProbeAuc(task) => self.probes.get(task).map(|p| p.auc),
+            MetricKey::ShotAccuracy(n) => self.shots.get(n).map(|s| s.accuracy),
         }
     }
 }
@@ -68,20 +77,20 @@ impl RunScores {
 /// The metrics of the experiment, in report order.
 pub(super) fn metrics(config: &ExperimentConfig) -> Vec<Metric> {
     let mut out = vec![Metric {
-        key: "perplexity".into(),
+        key: MetricKey::Perplexity,
         label: "held-out perplexity (random span)".into(),
         higher_is_better: false,
     }];
     for task in config.probe.iter().flat_map(|p| &p.tasks) {
         out.push(Metric {
-            key: format!("probe:{}", task.name),
+            key: MetricKey::ProbeAuc(task.name.clone()),
             label: format!("probe AUC {}", task.name),
             higher_is_better: true,
         });
     }
     for n in &config.fewshot.shots {
         out.push(Metric {
-            key: format!("shots:{n}"),
+            key: MetricKey::ShotAccuracy(*n),
             label: format!("{n}-shot accuracy"),
             higher_is_better: true,
         });
