@@ -54,25 +54,45 @@ fn header(title: &str, x_label: &str, y_label: &str, f: &Frame) -> String {
         W - LEFT - RIGHT,
         H - TOP - BOTTOM
     );
-    for i in 0..=4 {
-        let y = f.y.0 + (f.y.1 - f.y.0) * i as f64 / 4.0;
+    let (ys, step) = ticks(f.y);
+    for y in ys {
         let _ = writeln!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+            r#"<text x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
             LEFT - 6.0,
             f.py(y) + 4.0,
-            tick(y)
+            tick_label(y, step)
         );
     }
     s
 }
 
-fn tick(v: f64) -> String {
-    if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
+/// Round values inside `range` to label an axis with: a step of 1, 2 or 5 × 10^k giving
+/// three to six ticks (as d3 and matplotlib pick them), so that an axis reads 1000, 2000,
+/// 3000 rather than the padded frame's 60.00, 830.00, ...
+fn ticks((lo, hi): (f64, f64)) -> (Vec<f64>, f64) {
+    let raw = (hi - lo) / 5.0;
+    if !raw.is_finite() || raw <= 0.0 {
+        return (vec![lo], 1.0);
     }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let (first, last) = ((lo / step).ceil() as i64, (hi / step).floor() as i64);
+    ((first..=last).map(|i| i as f64 * step).collect(), step)
+}
+
+/// As many decimals as the step between ticks needs: `1400`, `0.85`.
+fn tick_label(v: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil() as usize
+    };
+    format!("{v:.decimals$}")
 }
 
 fn legend(s: &mut String, names: &[String]) {
@@ -113,14 +133,14 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         y: bounds(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
     };
     let mut s = header(title, x_label, y_label, &f);
-    for i in 0..=4 {
-        let x = f.x.0 + (f.x.1 - f.x.0) * i as f64 / 4.0;
+    let (xs, step) = ticks(f.x);
+    for x in xs {
         let _ = writeln!(
             s,
-            r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle">{}</text>"#,
             f.px(x),
             H - BOTTOM + 16.0,
-            tick(x)
+            tick_label(x, step)
         );
     }
     for (i, ser) in series.iter().enumerate() {
@@ -212,5 +232,22 @@ mod tests {
         assert!(svg.contains(&format!("{x0:.1},")), "{svg}");
         assert!(svg.contains("stroke-dasharray"));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+    }
+
+    #[test]
+    fn ticks_are_round_values_inside_the_frame() {
+        let labels = |range| {
+            let (values, step) = ticks(range);
+            values
+                .iter()
+                .map(|&v| tick_label(v, step))
+                .collect::<Vec<_>>()
+        };
+        // A 200..3000 step axis padded by 5%: no "60.00" at the padded edge.
+        assert_eq!(labels((60.0, 3140.0)), ["1000", "2000", "3000"]);
+        assert_eq!(labels((0.0, 10.0)), ["0", "2", "4", "6", "8", "10"]);
+        assert_eq!(labels((0.851, 0.902)), ["0.86", "0.88", "0.90"]);
+        assert_eq!(labels((-0.5, 3.5)), ["0", "1", "2", "3"]);
+        assert_eq!(labels((5.0, 5.0)), ["5"]);
     }
 }

@@ -1,6 +1,8 @@
 //! End-to-end tests of the `train` binary: real files in, files and messages out.
 
 mod common;
+#[path = "common/flags.rs"]
+mod flags;
 
 use common::{fails_with, ok, p};
 use std::path::{Path, PathBuf};
@@ -356,14 +358,7 @@ fn one_step(out: &Path, extra: &[&str]) -> Vec<String> {
         ("--eval-batches", "1"),
         ("--min-count", "5"),
     ];
-    let mut args = vec!["pretrain".to_string(), "--out".into(), p(out).into()];
-    for (flag, value) in base {
-        if !extra.contains(&flag) {
-            args.extend([flag.to_string(), value.to_string()]);
-        }
-    }
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    flags::pretrain_args(out, &base, extra)
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! End-to-end tests of `train pretrain` on the CPU backend with the tiny preset.
 
+#[path = "common/flags.rs"]
+mod flags;
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -23,18 +26,7 @@ fn tiny(out: &Path, extra: &[&str]) -> Vec<String> {
         ("--eval-batches", "4"),
         ("--min-count", "20"),
     ];
-    let mut args = vec![
-        "pretrain".to_string(),
-        "--out".into(),
-        out.to_str().unwrap().into(),
-    ];
-    for (flag, value) in base {
-        if !extra.contains(&flag) {
-            args.extend([flag.to_string(), value.to_string()]);
-        }
-    }
-    args.extend(extra.iter().map(|s| s.to_string()));
-    args
+    flags::pretrain_args(out, &base, extra)
 }
 
 fn run(args: &[String]) -> Output {

@@ -10,7 +10,7 @@ use crate::error::{CoreError, Result};
 use crate::kmer::{Kmer, K};
 use crate::npmi::{NpmiScore, NpmiTable, DEFAULT_MIN_COUNT};
 use crate::rank::{Rank, RankTable};
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 /// The k-mer column.
@@ -38,137 +38,177 @@ pub fn from_genemask_csv(text: &str) -> Result<NpmiTable> {
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim().is_empty());
+        .filter(|(_, l)| !l.trim().is_empty())
+        .peekable();
     let (header_line, header) = lines
         .next()
         .ok_or_else(|| CoreError::Empty(String::from("the GeneMask CSV has no header")))?;
-    let columns: Vec<&str> = header.split(',').map(clean).collect();
-    let find = |name: &str| columns.iter().position(|c| *c == name);
-    let missing =
-        |name: &str| CoreError::parse_field(header_line, name, "column missing from the header");
-    let ngram_col = find(GENEMASK_NGRAM_COLUMN).ok_or_else(|| missing(GENEMASK_NGRAM_COLUMN))?;
-    let rank_col = find(GENEMASK_RANK_COLUMN).ok_or_else(|| missing(GENEMASK_RANK_COLUMN))?;
-    let npmi_col = find(GENEMASK_NPMI_COLUMN);
-    let pmi_col = find(GENEMASK_PMI_COLUMN);
-
-    let mut k: Option<K> = None;
-    let mut scores: Vec<NpmiScore> = Vec::new();
-    let mut ranks: Vec<Rank> = Vec::new();
-    let mut code_line: Vec<usize> = Vec::new(); // 0 = not seen yet
-    let mut rank_line: Vec<usize> = Vec::new();
-    let mut rows = 0usize;
-    let mut last_line = header_line;
-    for (line, row) in lines {
-        last_line = line;
-        let fields: Vec<&str> = row.split(',').map(clean).collect();
-        if fields.len() != columns.len() {
-            let message =
-                alloc::format!("{} fields, the header has {}", fields.len(), columns.len());
-            return Err(match columns.get(fields.len()) {
-                Some(first_missing) if fields.len() < columns.len() => {
-                    CoreError::parse_field(line, *first_missing, message)
-                }
-                _ => CoreError::parse(line, message),
-            });
-        }
-
-        let ngram = fields[ngram_col];
-        let k = match k {
-            Some(k) => k,
-            None => {
-                let first = K::new(ngram.len()).map_err(|e| {
-                    CoreError::parse_field(line, GENEMASK_NGRAM_COLUMN, alloc::format!("{e}"))
-                })?;
-                let n = first.kmer_count();
-                scores = alloc::vec![NpmiScore::default(); n];
-                ranks = alloc::vec![0; n];
-                code_line = alloc::vec![0; n];
-                rank_line = alloc::vec![0; n + 1];
-                *k.insert(first)
-            }
-        };
-        let n = k.kmer_count();
-        let kmer = Kmer::parse(k, ngram).map_err(|e| {
-            CoreError::parse_field(line, GENEMASK_NGRAM_COLUMN, alloc::format!("{e}"))
-        })?;
-        if code_line[kmer.code()] != 0 {
-            return Err(CoreError::parse_field(
-                line,
-                GENEMASK_NGRAM_COLUMN,
-                alloc::format!("{kmer} already appeared on line {}", code_line[kmer.code()]),
-            ));
-        }
-        code_line[kmer.code()] = line;
-
-        let rank_text = fields[rank_col];
-        let rank = rank_text
-            .parse::<usize>()
-            .ok()
-            .filter(|r| (1..=n).contains(r))
-            .ok_or_else(|| {
-                CoreError::parse_field(
-                    line,
-                    GENEMASK_RANK_COLUMN,
-                    alloc::format!("{rank_text:?} is not a rank in 1..={n}"),
-                )
-            })?;
-        if rank_line[rank] != 0 {
-            return Err(CoreError::parse_field(
-                line,
-                GENEMASK_RANK_COLUMN,
-                alloc::format!("rank {rank} already given on line {}", rank_line[rank]),
-            ));
-        }
-        rank_line[rank] = line;
-        ranks[kmer.code()] = rank as Rank;
-
-        let score = |col: Option<usize>, name: &str| -> Result<Option<f64>> {
-            let Some(col) = col else { return Ok(None) };
-            match fields[col] {
-                "" | "NA" | "NaN" | "nan" => Ok(None),
-                text => match text.parse::<f64>() {
-                    Ok(x) if x.is_finite() => Ok(Some(x)),
-                    _ => Err(CoreError::parse_field(
-                        line,
-                        name,
-                        alloc::format!("{text:?} is not a finite number"),
-                    )),
-                },
-            }
-        };
-        scores[kmer.code()] = NpmiScore {
-            count: None,
-            pmi: score(pmi_col, GENEMASK_PMI_COLUMN)?,
-            npmi: score(npmi_col, GENEMASK_NPMI_COLUMN)?,
-        };
-        rows += 1;
-    }
-
-    let Some(k) = k else {
+    let columns = Columns::from_header(header_line, header)?;
+    let Some(&(first_line, first_row)) = lines.peek() else {
         return Err(CoreError::Empty(String::from(
             "the GeneMask CSV has a header but no rows",
         )));
     };
-    if rows != k.kmer_count() {
-        let first_missing = code_line
-            .iter()
-            .position(|&l| l == 0)
-            .and_then(|code| Kmer::from_code(k, code))
-            .expect("fewer rows than k-mers leaves one unseen");
-        return Err(CoreError::parse_field(
-            last_line + 1,
-            GENEMASK_NGRAM_COLUMN,
-            alloc::format!(
-                "missing rows: {rows} of {} k-mers, {first_missing} (and maybe others) absent",
-                k.kmer_count()
-            ),
-        ));
+    let ngram = columns.split(first_line, first_row)?[columns.ngram];
+    let k = K::new(ngram.len())
+        .map_err(|e| CoreError::parse_field(first_line, GENEMASK_NGRAM_COLUMN, e.to_string()))?;
+    let mut ranking = Ranking::new(k);
+    for (line, row) in lines {
+        ranking.push(line, &columns, &columns.split(line, row)?)?;
     }
-    let ranks = RankTable::from_ranks(k, ranks)?;
-    Ok(
-        NpmiTable::from_parts(k, DEFAULT_MIN_COUNT, None, scores, ranks)?
-            .with_source("GeneMask authors' ranking CSV (norm_pmi_rank_rel)"),
-    )
+    ranking.finish()
+}
+
+/// The header's column names and where the ones that matter sit.
+struct Columns<'a> {
+    names: Vec<&'a str>,
+    ngram: usize,
+    rank: usize,
+    npmi: Option<usize>,
+    pmi: Option<usize>,
+}
+
+impl<'a> Columns<'a> {
+    fn from_header(line: usize, header: &'a str) -> Result<Self> {
+        let names: Vec<&str> = header.split(',').map(clean).collect();
+        let find = |name: &str| names.iter().position(|c| *c == name);
+        let required = |name: &str| {
+            find(name)
+                .ok_or_else(|| CoreError::parse_field(line, name, "column missing from the header"))
+        };
+        Ok(Columns {
+            ngram: required(GENEMASK_NGRAM_COLUMN)?,
+            rank: required(GENEMASK_RANK_COLUMN)?,
+            npmi: find(GENEMASK_NPMI_COLUMN),
+            pmi: find(GENEMASK_PMI_COLUMN),
+            names,
+        })
+    }
+
+    /// The row's fields; a row with fewer fields than the header names the first missing one.
+    fn split(&self, line: usize, row: &'a str) -> Result<Vec<&'a str>> {
+        let fields: Vec<&str> = row.split(',').map(clean).collect();
+        if fields.len() == self.names.len() {
+            return Ok(fields);
+        }
+        let message = alloc::format!(
+            "{} fields, the header has {}",
+            fields.len(),
+            self.names.len()
+        );
+        Err(match self.names.get(fields.len()) {
+            Some(first_missing) => CoreError::parse_field(line, *first_missing, message),
+            None => CoreError::parse(line, message),
+        })
+    }
+}
+
+/// The rows read so far, with the line each k-mer and each rank came from (0 = not yet), so
+/// that a repeat names the line it repeats.
+struct Ranking {
+    k: K,
+    scores: Vec<NpmiScore>,
+    ranks: Vec<Rank>,
+    code_line: Vec<usize>,
+    rank_line: Vec<usize>,
+    rows: usize,
+    last_line: usize,
+}
+
+impl Ranking {
+    fn new(k: K) -> Self {
+        let n = k.kmer_count();
+        Ranking {
+            k,
+            scores: alloc::vec![NpmiScore::default(); n],
+            ranks: alloc::vec![0; n],
+            code_line: alloc::vec![0; n],
+            rank_line: alloc::vec![0; n + 1],
+            rows: 0,
+            last_line: 0,
+        }
+    }
+
+    fn push(&mut self, line: usize, columns: &Columns, fields: &[&str]) -> Result<()> {
+        let field_error = |name: &str, message: String| CoreError::parse_field(line, name, message);
+        let kmer = Kmer::parse(self.k, fields[columns.ngram])
+            .map_err(|e| field_error(GENEMASK_NGRAM_COLUMN, e.to_string()))?;
+        let code = kmer.code();
+        if self.code_line[code] != 0 {
+            let earlier = self.code_line[code];
+            let message = alloc::format!("{kmer} already appeared on line {earlier}");
+            return Err(field_error(GENEMASK_NGRAM_COLUMN, message));
+        }
+        let rank = parse_rank(line, fields[columns.rank], self.k.kmer_count())?;
+        if self.rank_line[rank] != 0 {
+            let earlier = self.rank_line[rank];
+            let message = alloc::format!("rank {rank} already given on line {earlier}");
+            return Err(field_error(GENEMASK_RANK_COLUMN, message));
+        }
+        let score =
+            |col: Option<usize>, name| col.map_or(Ok(None), |c| parse_score(line, fields[c], name));
+        self.scores[code] = NpmiScore {
+            count: None,
+            pmi: score(columns.pmi, GENEMASK_PMI_COLUMN)?,
+            npmi: score(columns.npmi, GENEMASK_NPMI_COLUMN)?,
+        };
+        self.code_line[code] = line;
+        self.rank_line[rank] = line;
+        self.ranks[code] = rank as Rank;
+        self.rows += 1;
+        self.last_line = line;
+        Ok(())
+    }
+
+    /// The table, once every k-mer has its row.
+    fn finish(self) -> Result<NpmiTable> {
+        let n = self.k.kmer_count();
+        let unseen = self.code_line.iter().position(|&l| l == 0);
+        if let Some(absent) = unseen.and_then(|code| Kmer::from_code(self.k, code)) {
+            return Err(CoreError::parse_field(
+                self.last_line + 1,
+                GENEMASK_NGRAM_COLUMN,
+                alloc::format!(
+                    "missing rows: {} of {n} k-mers, {absent} (and maybe others) absent",
+                    self.rows
+                ),
+            ));
+        }
+        let ranks = RankTable::from_ranks(self.k, self.ranks)?;
+        Ok(
+            NpmiTable::from_parts(self.k, DEFAULT_MIN_COUNT, None, self.scores, ranks)?
+                .with_source("GeneMask authors' ranking CSV (norm_pmi_rank_rel)"),
+        )
+    }
+}
+
+/// A rank in 1..=n.
+fn parse_rank(line: usize, text: &str, n: usize) -> Result<usize> {
+    text.parse::<usize>()
+        .ok()
+        .filter(|r| (1..=n).contains(r))
+        .ok_or_else(|| {
+            CoreError::parse_field(
+                line,
+                GENEMASK_RANK_COLUMN,
+                alloc::format!("{text:?} is not a rank in 1..={n}"),
+            )
+        })
+}
+
+/// A finite number, or none where the authors' file leaves it out (`NA`, `NaN`, empty).
+fn parse_score(line: usize, text: &str, name: &str) -> Result<Option<f64>> {
+    match text {
+        "" | "NA" | "NaN" | "nan" => Ok(None),
+        text => match text.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(CoreError::parse_field(
+                line,
+                name,
+                alloc::format!("{text:?} is not a finite number"),
+            )),
+        },
+    }
 }
 
 #[cfg(test)]

@@ -247,20 +247,18 @@ pub fn run(
 ) -> Result<(), ExperimentError> {
     let mut config = load_config(config_path, backend)?;
     let base = config_path.parent().unwrap_or(Path::new("."));
-    let corpus: Vec<PathBuf> = config
+    // Files as the config names them (relative to it): the report says which task's file
+    // it read, without this machine's paths.
+    let (named, corpus): (Vec<String>, Vec<PathBuf>) = config
         .corpus
         .iter()
-        .map(|c| base.join(c))
-        .filter(|p| p.is_file())
-        .collect();
+        .map(|c| (format!("`{}`", c.display()), base.join(c)))
+        .filter(|(_, p)| p.is_file())
+        .unzip();
     let corpus_note = if corpus.is_empty() {
         "the embedded SYNTHETIC corpus (planted motifs and repeats, not real DNA): none of the configured files exists here".into()
     } else {
-        let names: Vec<String> = corpus
-            .iter()
-            .map(|p| format!("`{}`", report::file_label(p)))
-            .collect();
-        format!("real DNA: {}", names.join(", "))
+        format!("real DNA: {}", named.join(", "))
     };
     config.pretrain.corpus = corpus;
     let plan = variants(&config);

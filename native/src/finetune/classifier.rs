@@ -229,11 +229,15 @@ mod tests {
             ids: vec![2, 10, 3],
             label: 1,
             line: 2,
+            truncated: false,
+            unknown_tokens: 0,
         };
         let b = Example {
             ids: vec![2, 3],
             label: 0,
             line: 3,
+            truncated: false,
+            unknown_tokens: 0,
         };
         let batch = HostBatch::new(&[&a, &b]);
         assert_eq!((batch.rows, batch.seq), (2, 3));

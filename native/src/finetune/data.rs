@@ -16,6 +16,10 @@ pub struct Example {
     pub label: usize,
     /// 1-based line in the file, for errors about this example.
     pub line: usize,
+    /// The sequence was cut to the tokenizer's length.
+    pub truncated: bool,
+    /// Its k-mer tokens that became `[UNK]`.
+    pub unknown_tokens: usize,
 }
 
 /// A labelled file, tokenized.
@@ -43,7 +47,6 @@ impl LabeledSet {
             ));
         }
         let mut examples = Vec::with_capacity(records.len());
-        let (mut truncated, mut unknown_tokens) = (0, 0);
         for record in records {
             let label = record.label.ok_or_else(|| {
                 NativeError::invalid(path, format!("line {}: no label", record.line))
@@ -56,22 +59,27 @@ impl LabeledSet {
                     source,
                 }
             })?;
-            truncated += usize::from(encoding.truncated > 0);
-            unknown_tokens += encoding.unknown;
             examples.push(Example {
                 ids,
                 label,
                 line: record.line,
+                truncated: encoding.truncated > 0,
+                unknown_tokens: encoding.unknown,
             });
         }
+        Ok(LabeledSet::of(path.to_path_buf(), examples))
+    }
+
+    /// The set of `examples` with its counts, so that a subset reports its own.
+    fn of(path: PathBuf, examples: Vec<Example>) -> LabeledSet {
         let labels: Vec<usize> = examples.iter().map(|e| e.label).collect();
-        Ok(LabeledSet {
-            path: path.to_path_buf(),
+        LabeledSet {
+            path,
             class_counts: class_counts(&labels),
+            truncated: examples.iter().filter(|e| e.truncated).count(),
+            unknown_tokens: examples.iter().map(|e| e.unknown_tokens).sum(),
             examples,
-            truncated,
-            unknown_tokens,
-        })
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -110,15 +118,8 @@ impl LabeledSet {
 
     /// The subset at `indices` (a few-shot draw).
     pub fn subset(&self, indices: &[usize]) -> LabeledSet {
-        let examples: Vec<Example> = indices.iter().map(|&i| self.examples[i].clone()).collect();
-        let labels: Vec<usize> = examples.iter().map(|e| e.label).collect();
-        LabeledSet {
-            path: self.path.clone(),
-            class_counts: class_counts(&labels),
-            examples,
-            truncated: 0,
-            unknown_tokens: 0,
-        }
+        let examples = indices.iter().map(|&i| self.examples[i].clone()).collect();
+        LabeledSet::of(self.path.clone(), examples)
     }
 
     /// `n` examples spread evenly over the file (every `len / n`-th): quick evaluations that
@@ -229,6 +230,21 @@ mod tests {
             LabeledSet::load(&write(dir.path(), "s.csv", &body), &Tokenizer::dnabert6()).unwrap();
         assert_eq!(set.spread_sample(4).class_counts, [2, 2]);
         assert_eq!(set.spread_sample(100).len(), 20);
+    }
+
+    #[test]
+    fn a_sample_reports_its_own_truncated_and_unknown_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "ACGT".repeat(200); // 795 6-mers: cut to the 510 a row holds
+        let body = format!("sequence,label\n{long},0\nACGTNACGT,1\n{long},0\nACGTACGT,1\n");
+        let set =
+            LabeledSet::load(&write(dir.path(), "s.csv", &body), &Tokenizer::dnabert6()).unwrap();
+        assert_eq!((set.truncated, set.unknown_tokens), (2, 4));
+        let first_two = set.subset(&[0, 1]);
+        assert_eq!((first_two.truncated, first_two.unknown_tokens), (1, 4));
+        assert!(first_two.summary().contains("1 truncated, 4 [UNK] tokens"));
+        let last = set.subset(&[3]);
+        assert_eq!((last.truncated, last.unknown_tokens), (0, 0));
     }
 
     #[test]
