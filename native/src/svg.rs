@@ -16,11 +16,28 @@ const COLORS: [&str; 10] = [
     "#bcbd22", "#17becf",
 ];
 
+/// Line patterns (SVG `stroke-dasharray`), index 0 solid.
+const DASHES: [&str; 4] = ["", "8 3", "2 2", "10 3 2 3"];
+
 /// One line of a line chart, with x positions to mark (e.g. the CM-GEMS switch).
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
     pub marks: Vec<f64>,
+    /// Palette index: the runs of one variant share a colour...
+    pub color: usize,
+    /// ... and differ in pattern (0 solid, then dashed, dotted, dash-dot), so that more
+    /// lines than colours stay apart.
+    pub dash: usize,
+}
+
+fn stroke(color: usize, dash: usize) -> String {
+    let mut s = format!(r#"stroke="{}""#, COLORS[color % COLORS.len()]);
+    let pattern = DASHES[dash % DASHES.len()];
+    if !pattern.is_empty() {
+        s += &format!(r#" stroke-dasharray="{pattern}""#);
+    }
+    s
 }
 
 struct Frame {
@@ -95,15 +112,16 @@ fn tick_label(v: f64, step: f64) -> String {
     format!("{v:.decimals$}")
 }
 
-fn legend(s: &mut String, names: &[String]) {
-    for (i, name) in names.iter().enumerate() {
+/// One entry per `(name, colour, pattern)`.
+fn legend(s: &mut String, entries: &[(&str, usize, usize)]) {
+    for (i, &(name, color, dash)) in entries.iter().enumerate() {
         let y = TOP + 10.0 + 18.0 * i as f64;
         let x = W - RIGHT + 12.0;
         let _ = writeln!(
             s,
-            r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="3"/><text x="{}" y="{}">{name}</text>"#,
+            r#"<line x1="{x}" y1="{y}" x2="{}" y2="{y}" {} stroke-width="3"/><text x="{}" y="{}">{name}</text>"#,
             x + 18.0,
-            COLORS[i % COLORS.len()],
+            stroke(color, dash),
             x + 24.0,
             y + 4.0
         );
@@ -143,8 +161,8 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
             tick_label(x, step)
         );
     }
-    for (i, ser) in series.iter().enumerate() {
-        let color = COLORS[i % COLORS.len()];
+    for ser in series {
+        let color = COLORS[ser.color % COLORS.len()];
         let path: Vec<String> = ser
             .points
             .iter()
@@ -153,7 +171,8 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
             .collect();
         let _ = writeln!(
             s,
-            r#"<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{}"/>"#,
+            r#"<polyline fill="none" {} stroke-width="1.5" points="{}"/>"#,
+            stroke(ser.color, ser.dash),
             path.join(" ")
         );
         for &m in &ser.marks {
@@ -165,10 +184,11 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
             );
         }
     }
-    legend(
-        &mut s,
-        &series.iter().map(|x| x.name.clone()).collect::<Vec<_>>(),
-    );
+    let entries: Vec<(&str, usize, usize)> = series
+        .iter()
+        .map(|x| (x.name.as_str(), x.color, x.dash))
+        .collect();
+    legend(&mut s, &entries);
     s + "</svg>\n"
 }
 
@@ -207,7 +227,12 @@ pub fn error_bar_chart(
             );
         }
     }
-    legend(&mut s, members);
+    let entries: Vec<(&str, usize, usize)> = members
+        .iter()
+        .enumerate()
+        .map(|(m, name)| (name.as_str(), m, 0))
+        .collect();
+    legend(&mut s, &entries);
     s + "</svg>\n"
 }
 
@@ -225,6 +250,8 @@ mod tests {
                 name: "a".into(),
                 points: vec![(0.0, 0.0), (10.0, 1.0)],
                 marks: vec![5.0],
+                color: 0,
+                dash: 0,
             }],
         );
         // x 0..10 padded by 5% to -0.5..10.5; x = 0 lands at LEFT + 0.5/11 of the width.

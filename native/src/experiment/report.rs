@@ -477,18 +477,28 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
     };
     let loss: Vec<Series> = trained
         .iter()
-        .map(|o| {
+        .enumerate()
+        .map(|(v, o)| {
             let curves: Vec<&[(f64, f64)]> = o.curves.iter().map(|c| c.losses.as_slice()).collect();
             Series {
                 name: o.name.clone(),
                 points: smooth(&mean_curve(&curves), 20),
                 marks: marks(o),
+                color: v,
+                dash: 0,
             }
         })
         .collect();
+    // A colour per variant, a line pattern per seed.
     let ppl: Vec<Series> = trained
         .iter()
-        .flat_map(|o| o.curves.iter().map(move |c| run_series(o, c)))
+        .enumerate()
+        .flat_map(|(v, o)| {
+            o.curves
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| run_series(o, c, v, i))
+        })
         .collect();
     let shots = &config.fewshot.shots;
     let tasks: Vec<String> = config
@@ -500,7 +510,7 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
         (
             "loss.svg",
             svg::line_chart(
-                "MLM training loss, mean over seeds, 20-step average; dashed: CM-GEMS switches",
+                "MLM training loss, mean over seeds, 20-step average; vertical lines: CM-GEMS switches",
                 "optimizer step",
                 "loss",
                 &loss,
@@ -509,7 +519,7 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
         (
             "perplexity.svg",
             svg::line_chart(
-                "Held-out perplexity per run (each under its own masker); dashed: CM-GEMS switches",
+                "Held-out perplexity per run (each under its own masker); vertical lines: CM-GEMS switches",
                 "optimizer step",
                 "perplexity",
                 &ppl,
@@ -547,7 +557,7 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
     ]
 }
 
-fn run_series(o: &Outcome, c: &Curves) -> Series {
+fn run_series(o: &Outcome, c: &Curves, color: usize, dash: usize) -> Series {
     let switch = o
         .runs
         .iter()
@@ -557,6 +567,8 @@ fn run_series(o: &Outcome, c: &Curves) -> Series {
         name: format!("{} s{}", o.name, c.seed),
         points: c.evals.clone(),
         marks: switch.map(|s| s as f64).into_iter().collect(),
+        color,
+        dash,
     }
 }
 
