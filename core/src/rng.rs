@@ -9,6 +9,17 @@ use rand_core::{Rng as _, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
+/// The seed of stream `stream` of `seed`: SplitMix-style mixing of the two into one 64-bit
+/// seed. [`SeededRng::derive`] starts from it; callers that hand a seed on rather than a
+/// stream use it directly (the Python collator gives each start of a DataLoader worker its
+/// own seed this way).
+pub fn derive_seed(seed: u64, stream: u64) -> u64 {
+    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// A seeded, serialisable random stream.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeededRng(Xoshiro256PlusPlus);
@@ -22,11 +33,7 @@ impl SeededRng {
     /// An independent stream derived from this seed and a stream number, e.g. one per
     /// sequence or per worker, so parallel work stays deterministic.
     pub fn derive(seed: u64, stream: u64) -> SeededRng {
-        // SplitMix-style mixing of (seed, stream) into one 64-bit seed.
-        let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        SeededRng::new(z ^ (z >> 31))
+        SeededRng::new(derive_seed(seed, stream))
     }
 
     /// 64 random bits.
@@ -124,6 +131,17 @@ impl Geometric {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derive_seed_is_pinned_and_derive_starts_from_it() {
+        // Pinned: the streams of saved runs, `train mask` and the Python collator's workers
+        // all depend on it (python/tests/test_api.py pins the same value).
+        assert_eq!(derive_seed(42, 7), 0x53ad_348a_f3dd_af4b);
+        assert_eq!(
+            SeededRng::derive(42, 7),
+            SeededRng::new(0x53ad_348a_f3dd_af4b)
+        );
+    }
 
     #[test]
     fn same_seed_same_stream_and_derived_streams_differ() {

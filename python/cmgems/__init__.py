@@ -8,7 +8,7 @@ when first used.
 
 from typing import TYPE_CHECKING
 
-from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__
+from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__, derive_seed
 
 if TYPE_CHECKING:  # for editors; at run time they are imported on first use
     from .callback import CurriculumCallback
@@ -22,6 +22,7 @@ __all__ = [
     "NpmiTable",
     "Tokenizer",
     "__version__",
+    "derive_seed",
 ]
 
 

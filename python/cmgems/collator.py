@@ -19,7 +19,7 @@ from typing import Any, Optional, Union
 
 import numpy as np
 
-from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer
+from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, derive_seed
 
 PAD_ID = 0
 _NO_SWITCH = -1
@@ -43,7 +43,8 @@ class DataCollatorForCmGems:
     Strategies: random, genemask, global (fixed), cm-step (GLOBAL's share grows with the
     step over `max_steps`), cm-gems (GeneMask until the `CurriculumCallback` switches it to
     GLOBAL). Masking is 80/10/10. Every DataLoader worker and rank masks on its own random
-    streams of `seed`.
+    streams of `seed`; a worker that is not persistent, restarted every epoch, mixes its
+    start's torch seed in, so no epoch repeats the masks of the one before.
     """
 
     def __init__(
@@ -134,13 +135,14 @@ class DataCollatorForCmGems:
         ids, attention, extra = self._pad(features)
         evaluation = self._is_evaluation()
         first_row = self._first_row(evaluation, len(ids))
+        masker = self._masker if evaluation else self._training_masker()
         strategy = self.current_strategy(evaluation)
         if strategy == "cm-step":
             # One draw per batch, as `train pretrain` draws per batch.
-            strategy = self._curriculum.strategy_for_step(self.step, self.seed, first_row)
-        masked, labels = self._masker.mask(ids, attention, strategy=strategy, first_row=first_row)
+            strategy = self._curriculum.strategy_for_step(self.step, masker.seed, first_row)
+        masked, labels = masker.mask(ids, attention, strategy=strategy, first_row=first_row)
         if self.log_path is not None:
-            self._log(strategy, evaluation, first_row, len(ids))
+            self._log(strategy, evaluation, first_row, len(ids), masker.seed)
         batch = {"input_ids": masked, "attention_mask": attention, "labels": labels, **extra}
         if self.return_tensors == "pt":
             import torch
@@ -189,6 +191,24 @@ class DataCollatorForCmGems:
             self._role = bool(self._stage[_EVAL])
         return self._role
 
+    def _training_masker(self) -> Masker:
+        # A DataLoader worker that is not persistent (PyTorch's default) starts anew every
+        # epoch from the main process's copy of the collator, its row counter at 0: on the
+        # streams of `seed` alone every epoch would mask each row as the epoch before
+        # (static masking). Each start of a worker has its own torch seed (drawn from the
+        # loader's generator, so seeded runs repeat), and its training masks come from
+        # `seed` mixed with it. Evaluation keeps the streams of `seed`: the same masks at
+        # every evaluation.
+        w = _worker()
+        if w is None:
+            return self._masker
+        if self._worker_seed != w.seed:
+            self._worker_seed = w.seed
+            seed = derive_seed(self.seed, w.seed)
+            table = NpmiTable.from_json(self._table_json)
+            self._worker_masker = Masker(table, "genemask", self.rank_lookup, seed)
+        return self._worker_masker
+
     def _first_row(self, evaluation: bool, rows: int) -> int:
         w = _worker()
         who = _rank() * 256 + (0 if w is None else w.id)
@@ -203,7 +223,7 @@ class DataCollatorForCmGems:
             self._train_rows += rows
         return first
 
-    def _log(self, strategy: str, evaluation: bool, first_row: int, rows: int) -> None:
+    def _log(self, strategy: str, evaluation: bool, first_row: int, rows: int, seed: int) -> None:
         w = _worker()
         line = json.dumps(
             {
@@ -214,6 +234,7 @@ class DataCollatorForCmGems:
                 "switch_step": self.switch_step,
                 "evaluation": evaluation,
                 "strategy": strategy,
+                "seed": seed,
                 "first_row": first_row,
                 "rows": rows,
             }
@@ -232,13 +253,16 @@ class DataCollatorForCmGems:
         self._curriculum = Curriculum("cm-step", max_steps=max(self.max_steps, 1))
 
     def _init_counters(self) -> None:
+        self._worker_seed = None
+        self._worker_masker = None
         self._role = None
         self._train_rows = 0
         self._eval_rows = 0
         self._eval_round = 0
 
     def __getstate__(self):
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_masker", "_curriculum", "tokenizer")}
+        skip = ("_masker", "_worker_masker", "_curriculum", "tokenizer")
+        state = {k: v for k, v in self.__dict__.items() if k not in skip}
         state["_tokenizer_args"] = (self.tokenizer.k, self.tokenizer.max_len, self.tokenizer.strict)
         return state
 
@@ -246,6 +270,7 @@ class DataCollatorForCmGems:
         k, max_len, strict = state.pop("_tokenizer_args")
         self.__dict__.update(state)
         self.tokenizer = Tokenizer(k=k, max_len=max_len, strict=strict)
+        self._worker_masker = None
         self._build(NpmiTable.from_json(self._table_json))
 
     def __repr__(self) -> str:

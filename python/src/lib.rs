@@ -1,7 +1,7 @@
 //! The `cmgems._cmgems` extension module: Python bindings of cmgems-core.
 //!
 //! Shaped like HuggingFace tokenizers' `bindings/python`: one module here per module of
-//! core (tokenizer, table/npmi, mask, curriculum), each only translating Python values to
+//! core (tokenizer, table/npmi, mask, curriculum, rng), each only translating Python values to
 //! core's and core's errors to Python exceptions. Every rule lives in cmgems-core; counting
 //! FASTA files lives in cmgems-native's library. The Python half of the package
 //! (`python/cmgems/`: the collator and the Trainer callback) is built on these classes.
@@ -10,6 +10,7 @@ mod arrays;
 mod curriculum;
 mod error;
 mod mask;
+mod rng;
 mod table;
 mod tokenizer;
 
@@ -22,5 +23,6 @@ fn _cmgems(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<table::PyNpmiTable>()?;
     m.add_class::<mask::PyMasker>()?;
     m.add_class::<curriculum::PyCurriculum>()?;
+    m.add_function(wrap_pyfunction!(rng::derive_seed, m)?)?;
     Ok(())
 }

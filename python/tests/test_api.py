@@ -166,3 +166,12 @@ def test_counting_works_in_a_forked_child_after_the_parent_counted(fasta, table)
     got = queue.get(timeout=60)
     child.join(timeout=60)
     assert child.exitcode == 0 and got == table.to_json()
+
+
+def test_derive_seed_is_cores_stream_rule():
+    # core's SplitMix mixing (rng::derive_seed), pinned there to the same value.
+    assert cmgems.derive_seed(42, 7) == 0x53AD348AF3DDAF4B
+    seeds = {cmgems.derive_seed(42, s) for s in range(100)}
+    assert len(seeds) == 100 and 42 not in seeds
+    with pytest.raises(OverflowError):
+        cmgems.derive_seed(-1, 0)

@@ -157,3 +157,28 @@ def test_cm_step_follows_the_published_step(real_table, corpus):
     out_row = [c._first_row(False, 0)]
     c.publish_step(100)
     assert strategy_of(c(batch)) == "global"  # p_global = 1
+
+
+def test_each_epoch_masks_afresh_in_workers_that_are_restarted(real_table, corpus):
+    """PyTorch starts workers that are not persistent anew every epoch, from the main
+    process's collator (row counters at 0). Their masks must still change from epoch to
+    epoch (dynamic masking, as DNABERT's), and repeat when the run is repeated."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    train, _ = corpus
+
+    def two_epochs(persistent, generator_seed=0):
+        c = cmgems.DataCollatorForCmGems(table=real_table, strategy="random", seed=1)
+        loader = DataLoader(train[:16], batch_size=4, num_workers=1, persistent_workers=persistent,
+                            collate_fn=c, generator=torch.Generator().manual_seed(generator_seed))
+        return [[b["labels"].numpy() for b in loader] for _ in range(2)]
+
+    def same(a, b):
+        return all(x.shape == y.shape and (x == y).all() for x, y in zip(a, b))
+
+    for persistent in (False, True):
+        first, second = two_epochs(persistent)
+        assert not same(first, second), f"persistent={persistent}: epoch 2 masked as epoch 1"
+        assert same(first, two_epochs(persistent)[0]), "a repeated run masked otherwise"
+    assert not same(two_epochs(False)[0], two_epochs(False, generator_seed=1)[0])
