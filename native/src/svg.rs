@@ -162,7 +162,6 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         );
     }
     for ser in series {
-        let color = COLORS[ser.color % COLORS.len()];
         let path: Vec<String> = ser
             .points
             .iter()
@@ -178,8 +177,9 @@ pub fn line_chart(title: &str, x_label: &str, y_label: &str, series: &[Series]) 
         for &m in &ser.marks {
             let _ = writeln!(
                 s,
-                r#"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{}" stroke="{color}" stroke-dasharray="4 3"/>"#,
+                r#"<line x1="{x}" y1="{TOP}" x2="{x}" y2="{}" {} stroke-dasharray="4 3"/>"#,
                 H - BOTTOM,
+                stroke(ser.color, 0),
                 x = f.px(m)
             );
         }

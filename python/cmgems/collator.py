@@ -205,8 +205,7 @@ class DataCollatorForCmGems:
         if self._worker_seed != w.seed:
             self._worker_seed = w.seed
             seed = derive_seed(self.seed, w.seed)
-            table = NpmiTable.from_json(self._table_json)
-            self._worker_masker = Masker(table, "genemask", self.rank_lookup, seed)
+            self._worker_masker = self._new_masker(NpmiTable.from_json(self._table_json), seed)
         return self._worker_masker
 
     def _first_row(self, evaluation: bool, rows: int) -> int:
@@ -248,8 +247,11 @@ class DataCollatorForCmGems:
 
     # -- construction and pickling (DataLoader workers started with "spawn") -----------
 
+    def _new_masker(self, table: NpmiTable, seed: int) -> Masker:
+        return Masker(table, "genemask", self.rank_lookup, seed)
+
     def _build(self, table: NpmiTable) -> None:
-        self._masker = Masker(table, "genemask", self.rank_lookup, self.seed)
+        self._masker = self._new_masker(table, self.seed)
         self._curriculum = Curriculum("cm-step", max_steps=max(self.max_steps, 1))
 
     def _init_counters(self) -> None:
