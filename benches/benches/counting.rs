@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p cmgems-benches --bench counting -- --warm-up-time 1 --measurement-time 3`
 
-use cmgems_core::table_io::{from_json, to_json};
+use cmgems_core::npmi::table_io::{from_json, to_json};
 use cmgems_core::{NgramCounts, NpmiTable, SeededRng, DEFAULT_MIN_COUNT, K};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;

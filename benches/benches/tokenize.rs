@@ -1,7 +1,7 @@
 //! Tokenizer and piece-sampler throughput.
 //! Run: cargo bench -p cmgems-benches --bench tokenize
 
-use cmgems_core::synthetic::{self, SyntheticConfig};
+use cmgems_core::input::synthetic::{self, SyntheticConfig};
 use cmgems_core::{PieceSampler, SamplerConfig, Tokenizer};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;

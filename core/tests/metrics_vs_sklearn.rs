@@ -5,7 +5,7 @@
 //! tied probabilities, perfect, constant and all-wrong predictions, classes never predicted
 //! and classes absent from the truth, plus binary AUCs on raw scores with ties.
 
-use cmgems_core::metrics::{
+use cmgems_core::eval::metrics::{
     accuracy, classification_report, matthews_corrcoef, precision_recall_f1_macro, roc_auc_binary,
     roc_auc_ovo,
 };

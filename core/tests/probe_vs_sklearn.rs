@@ -6,7 +6,7 @@
 //! 8 features at very different offsets and scales. The reference is sklearn's exact optimum
 //! (newton-cholesky, tol 1e-12); sklearn's default lbfgs stops ~1e-3 away from it.
 
-use cmgems_core::probe::{run_probe, Features, LogisticConfig, Probe};
+use cmgems_core::eval::probe::{run_probe, Features, LogisticConfig, Probe};
 use serde::Deserialize;
 
 const FIXTURE: &str = include_str!("fixtures/probe_sklearn.json");

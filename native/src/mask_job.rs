@@ -8,11 +8,11 @@
 
 use crate::error::{NativeError, Result};
 use crate::sequences::{read_sequences, LabeledSequence};
-use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::input::{WindowSpec, Windows};
 use cmgems_core::mask::{MaskConfig, Masker, RowStreams, Strategy, IGNORE_LABEL};
-use cmgems_core::rank::NO_KMER_RANK;
-use cmgems_core::tokenizer::MAX_MODEL_LEN;
+use cmgems_core::npmi::rank::NO_KMER_RANK;
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::tokenize::tokenizer::MAX_MODEL_LEN;
 use cmgems_core::{CoreError, RankLookup, RankTable};
 use serde::Serialize;
 use std::io::Write;

@@ -2,7 +2,7 @@
 
 use crate::error::{NativeError, Result};
 use crate::fasta::{self, Record};
-use cmgems_core::counts::NgramCounts;
+use cmgems_core::npmi::counts::NgramCounts;
 use cmgems_core::npmi::NpmiTable;
 use cmgems_core::K;
 use indicatif::{ProgressBar, ProgressStyle};

@@ -4,8 +4,8 @@
 //! no fine-tuning, so the score has no fine-tuning variance.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use cmgems_core::probe::{run_probe, Features, LogisticConfig, ProbeReport};
-use cmgems_core::vocab::{CLS_ID, PAD_ID, SEP_ID};
+use cmgems_core::eval::probe::{run_probe, Features, LogisticConfig, ProbeReport};
+use cmgems_core::tokenize::vocab::{CLS_ID, PAD_ID, SEP_ID};
 use serde::{Deserialize, Serialize};
 
 use crate::finetune::classifier::{map_batches, metrics_error};

@@ -13,7 +13,7 @@
 
 use crate::error::{NativeError, Result};
 use crate::fasta;
-use cmgems_core::tokenizer::strip_quotes;
+use cmgems_core::tokenize::form::strip_quotes;
 use std::path::Path;
 
 /// One sequence and where it came from.

@@ -3,7 +3,7 @@
 use crate::error::{NativeError, Result};
 use crate::files::{read_text, write_atomic};
 use cmgems_core::npmi::NpmiTable;
-use cmgems_core::{table_io, K};
+use cmgems_core::{npmi::table_io, K};
 use std::path::Path;
 
 /// Reads a table: the authors' ranking CSV (by extension `.csv`) or cmgems JSON.

@@ -33,7 +33,7 @@ fn long_records_are_windowed_and_masked_as_the_browser_masks_them() {
         p(&table),
     ]);
     // One record of 1,300 nt: 1,295 tokens = 510 + 510 + 275.
-    let seq: String = cmgems_core::synthetic::example_sequence()
+    let seq: String = cmgems_core::input::synthetic::example_sequence()
         .iter()
         .cycle()
         .take(1300)
@@ -58,7 +58,7 @@ fn long_records_are_windowed_and_masked_as_the_browser_masks_them() {
     assert_eq!(lines.len(), 3, "{out}");
 
     let text = std::fs::read_to_string(&table).unwrap();
-    let rank_table = cmgems_core::table_io::from_json(&text)
+    let rank_table = cmgems_core::npmi::table_io::from_json(&text)
         .unwrap()
         .rank_table()
         .clone();

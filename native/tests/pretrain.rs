@@ -86,7 +86,7 @@ fn losses(lines: &[Value]) -> Vec<f64> {
 /// A FASTA of records made only of the synthetic generator's planted motifs, seeded: its
 /// k-mer distribution is concentrated, so a model that learns anything shows it at once.
 fn write_motif_corpus(path: &Path) {
-    use cmgems_core::synthetic::PLANTED_MOTIFS;
+    use cmgems_core::input::synthetic::PLANTED_MOTIFS;
     let mut rng = cmgems_core::SeededRng::new(1);
     let mut text = String::new();
     for r in 0..40 {

@@ -14,8 +14,8 @@ mod python;
 use std::path::Path;
 
 use burn::tensor::Device;
+use cmgems_core::input::synthetic::SyntheticConfig;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
-use cmgems_core::synthetic::SyntheticConfig;
 use cmgems_core::{RankTable, SamplerConfig, Vocab, K};
 use cmgems_native::hf::write_hf_folder;
 use cmgems_native::model::{BertConfig, BertForMaskedLM, Preset};

@@ -2,8 +2,8 @@
 //! callback; its state round-trips through JSON.
 
 use crate::error::{core, value};
-use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
-use cmgems_core::switch::SwitchThreshold;
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::schedule::switch::SwitchThreshold;
 use cmgems_core::SeededRng;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;

@@ -2,7 +2,7 @@
 
 use crate::error::{core, native, value};
 use cmgems_core::npmi::NpmiTable;
-use cmgems_core::{table_io, K};
+use cmgems_core::{npmi::table_io, K};
 use cmgems_native::npmi_job::{table_from_files, CountConfig};
 use cmgems_native::tables::{load_table, save_table};
 use pyo3::prelude::*;

@@ -3,8 +3,8 @@
 use crate::arrays::to_numpy;
 use crate::error::{core, value};
 use cmgems_core::input::{WindowSpec, Windows};
-use cmgems_core::tokenizer::MAX_MODEL_LEN;
-use cmgems_core::vocab::PAD_ID;
+use cmgems_core::tokenize::tokenizer::MAX_MODEL_LEN;
+use cmgems_core::tokenize::vocab::PAD_ID;
 use cmgems_core::{Tokenizer, K};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;

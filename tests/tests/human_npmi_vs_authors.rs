@@ -3,7 +3,7 @@
 //! ~0.67 G nt of GRCh38). No human chromosome is available on these machines, so the corpus
 //! is the pooled GUE promoter and TF training sets (~21 M nt). Measured Spearman: 0.771.
 
-use cmgems_core::{spearman, table_io, NgramCounts, NpmiTable, K};
+use cmgems_core::{npmi::table_io, spearman, NgramCounts, NpmiTable, K};
 use std::io::Read;
 
 #[test]

@@ -1,7 +1,7 @@
 //! The built-in examples of the page: core's synthetic example and two short made-up
 //! sequences. None is a real genome (the project ships none).
 
-use cmgems_core::kmer::K;
+use cmgems_core::tokenize::kmer::K;
 use serde::Serialize;
 
 /// An example the page offers.
@@ -31,7 +31,7 @@ CCTCCCTCCCAGCTGGGAGGCTGAGGCAGGAGAATCGCTTGAACCCAGGAGGCGGAGGTTGCAGTGAGCCGAGA";
 
 /// The examples, the k-mer text one written for the chosen k.
 pub fn examples(k: K) -> Vec<Example> {
-    let synthetic = cmgems_core::synthetic::example_sequence();
+    let synthetic = cmgems_core::input::synthetic::example_sequence();
     let kmer_text = {
         let seq = &MADE_UP_PROMOTER.as_bytes()[..40];
         let words: Vec<&str> = seq

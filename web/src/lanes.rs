@@ -6,7 +6,7 @@
 
 use cmgems_core::input::Windows;
 use cmgems_core::mask::{Geometry, MaskConfig, Masker, Selection, Strategy};
-use cmgems_core::rank::{Rank, RankLookup, RankTable, NO_KMER_RANK};
+use cmgems_core::npmi::rank::{Rank, RankLookup, RankTable, NO_KMER_RANK};
 use cmgems_core::rng::SeededRng;
 use serde::Serialize;
 
@@ -284,7 +284,7 @@ fn lane_stats(
 mod tests {
     use super::*;
     use cmgems_core::input::WindowSpec;
-    use cmgems_core::kmer::K;
+    use cmgems_core::tokenize::kmer::K;
 
     fn table(k: K) -> RankTable {
         // Rank = code + 1: AAAAAA is the "most collocated" k-mer.
@@ -294,7 +294,7 @@ mod tests {
     fn seq(n: usize) -> Vec<u8> {
         let mut s = Vec::new();
         while s.len() < n {
-            s.extend_from_slice(&cmgems_core::synthetic::example_sequence());
+            s.extend_from_slice(&cmgems_core::input::synthetic::example_sequence());
         }
         s.truncate(n);
         s

@@ -13,16 +13,16 @@
 pub mod examples;
 pub mod lanes;
 
-use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::input::synthetic::{generate, SyntheticConfig};
 use cmgems_core::input::{self, FastaCounter, WindowSpec, Windows};
-use cmgems_core::kmer::{Kmer, K};
 use cmgems_core::mask::{MaskConfig, MaskStats, Masker, Strategy};
+use cmgems_core::npmi::rank::RankLookup;
 use cmgems_core::npmi::{NpmiTable, DEFAULT_MIN_COUNT};
-use cmgems_core::rank::RankLookup;
 use cmgems_core::rng::SeededRng;
-use cmgems_core::synthetic::{generate, SyntheticConfig};
-use cmgems_core::vocab::Vocab;
-use cmgems_core::{metrics, table_io};
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::tokenize::kmer::{Kmer, K};
+use cmgems_core::tokenize::vocab::Vocab;
+use cmgems_core::{eval::metrics, npmi::table_io};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -312,7 +312,7 @@ impl WebNpmiTable {
 
     /// Spearman's rank correlation with another table of the same k.
     pub fn spearman(&self, other: &WebNpmiTable) -> Result<f64, JsError> {
-        cmgems_core::npmi::spearman(self.table.rank_table(), other.table.rank_table())
+        cmgems_core::eval::stats::spearman(self.table.rank_table(), other.table.rank_table())
             .map_err(js_err)
     }
 }
@@ -474,7 +474,7 @@ impl MaskedInput {
 impl WebMasker {
     /// `config` is a (partial) core `MaskConfig`: `{k, random_span_p, genemask_p, global_p,
     /// global_count: "binomial" | {fixed: m}, rank_lookup: "kmer" | "position", random_ids}`;
-    /// `undefined` for the SPEC defaults at the table's k.
+    /// `undefined` for the defaults (docs/algorithms.md §3) at the table's k.
     #[wasm_bindgen(constructor)]
     pub fn new(table: &WebNpmiTable, config: JsValue) -> Result<WebMasker, JsError> {
         let config: MaskConfig = if config.is_undefined() || config.is_null() {

@@ -144,7 +144,7 @@ fn synthetic_default_table_finds_the_planted_repeats() {
 #[wasm_bindgen_test]
 fn lanes_differ_by_strategy_seed_and_lookup() {
     let t = WebNpmiTable::synthetic(6).unwrap();
-    let text = String::from_utf8(cmgems_core::synthetic::example_sequence()).unwrap();
+    let text = String::from_utf8(cmgems_core::input::synthetic::example_sequence()).unwrap();
     let s = Sequences::new(&text.repeat(4), 6)
         .unwrap()
         .tokenize(0)
@@ -191,7 +191,7 @@ fn lanes_differ_by_strategy_seed_and_lookup() {
 fn masker_corrupts_like_a_trainer() {
     let t = WebNpmiTable::synthetic(6).unwrap();
     let s = Sequences::new(
-        &String::from_utf8(cmgems_core::synthetic::example_sequence()).unwrap(),
+        &String::from_utf8(cmgems_core::input::synthetic::example_sequence()).unwrap(),
         6,
     )
     .unwrap()
@@ -263,12 +263,13 @@ fn curricula_replay_in_the_browser() {
 
 #[wasm_bindgen_test]
 fn table_is_counted_from_chunks_of_a_fasta() {
-    let recs = cmgems_core::synthetic::generate(&cmgems_core::synthetic::SyntheticConfig {
-        records: 4,
-        record_len: 20_000,
-        seed: 11,
-        ..Default::default()
-    });
+    let recs =
+        cmgems_core::input::synthetic::generate(&cmgems_core::input::synthetic::SyntheticConfig {
+            records: 4,
+            record_len: 20_000,
+            seed: 11,
+            ..Default::default()
+        });
     let mut text = Vec::new();
     for (i, r) in recs.iter().enumerate() {
         text.extend_from_slice(format!(">r{i}\n").as_bytes());

@@ -6,8 +6,8 @@
 //! whenever the buffer is full, and those letters are carried into the next piece.
 
 use super::fasta::{FastaEvent, FastaFramer};
-use crate::counts::NgramCounts;
-use crate::kmer::K;
+use crate::npmi::counts::NgramCounts;
+use crate::tokenize::kmer::K;
 use alloc::vec::Vec;
 
 /// Buffered letters of the current record counted at once.
@@ -96,7 +96,7 @@ impl FastaCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::{generate, SyntheticConfig};
+    use crate::input::synthetic::{generate, SyntheticConfig};
     use alloc::format;
 
     #[test]

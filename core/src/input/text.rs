@@ -7,10 +7,10 @@
 //! a raw sequence (line breaks, spaces and GenBank's position numbers ignored).
 
 use super::fasta::{FastaEvent, FastaFramer};
-use super::form::{detect_form, InputForm};
 use crate::error::{CoreError, Result};
-use crate::kmer::{nucleotide_code, K};
-use crate::tokenizer::kmer_text_to_sequence;
+use crate::tokenize::form::{detect_form, InputForm};
+use crate::tokenize::kmer::{nucleotide_code, K};
+use crate::tokenize::tokenizer::kmer_text_to_sequence;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;

@@ -7,12 +7,13 @@
 //! no k-mer is lost between windows. The browser shows these windows and `train mask`
 //! writes one JSON line per window, so both mask the same inputs.
 
-use super::form::{detect_form, InputForm};
 use crate::error::{CoreError, Result};
-use crate::kmer::K;
-use crate::rank::{Rank, RankTable, NO_KMER_RANK};
-use crate::tokenizer::{kmer_text_ids, strip_quotes, Tokenizer, MAX_MODEL_LEN};
-use crate::vocab::{CLS_ID, SEP_ID, UNK_ID};
+use crate::npmi::rank::{Rank, RankTable, NO_KMER_RANK};
+use crate::tokenize::form::strip_quotes;
+use crate::tokenize::form::{detect_form, InputForm};
+use crate::tokenize::kmer::K;
+use crate::tokenize::tokenizer::{kmer_text_ids, Tokenizer, MAX_MODEL_LEN};
+use crate::tokenize::vocab::{CLS_ID, SEP_ID, UNK_ID};
 use alloc::format;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -213,8 +214,8 @@ impl Windows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::synthetic::example_sequence;
-    use crate::vocab::Vocab;
+    use crate::input::synthetic::example_sequence;
+    use crate::tokenize::vocab::Vocab;
     use crate::Kmer;
     use alloc::string::ToString;
 

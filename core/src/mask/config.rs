@@ -2,8 +2,8 @@
 
 use super::strategy::Strategy;
 use crate::error::{CoreError, Result};
-use crate::kmer::K;
-use crate::rank::RankLookup;
+use crate::npmi::rank::RankLookup;
+use crate::tokenize::kmer::K;
 use serde::{Deserialize, Serialize};
 
 /// How GLOBAL decides how many whole k-mers (m) to hide.
@@ -72,7 +72,7 @@ impl MaskConfig {
     /// GLOBAL's centre probability (docs/algorithms.md §3).
     pub const DEFAULT_GLOBAL_P: f64 = 0.0136;
 
-    /// The SPEC defaults for another k.
+    /// The defaults (docs/algorithms.md §3) for another k.
     pub fn for_k(k: K) -> MaskConfig {
         MaskConfig {
             k,

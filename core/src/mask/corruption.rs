@@ -3,9 +3,9 @@
 use super::bits::Bits;
 use super::config::RandomIds;
 use super::stats::MaskStats;
-use crate::kmer::K;
 use crate::rng::SeededRng;
-use crate::vocab::{MASK_ID, SPECIAL_COUNT};
+use crate::tokenize::kmer::K;
+use crate::tokenize::vocab::{MASK_ID, SPECIAL_COUNT};
 
 /// Label of a position the loss ignores (PyTorch's `ignore_index`).
 pub const IGNORE_LABEL: i32 = -100;

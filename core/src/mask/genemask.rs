@@ -4,8 +4,8 @@
 use super::order::{pack, position};
 use super::span::Geometry;
 use super::work::Work;
-use crate::kmer::K;
-use crate::rank::Rank;
+use crate::npmi::rank::Rank;
+use crate::tokenize::kmer::K;
 use alloc::vec::Vec;
 
 /// With at most this many centres every centre's best k-mer is expanded; with more, only

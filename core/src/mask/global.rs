@@ -5,8 +5,8 @@ use super::layout::Layout;
 use super::order::{pack, position, HOLE};
 use super::span::Geometry;
 use super::work::Work;
-use crate::kmer::K;
-use crate::rank::Rank;
+use crate::npmi::rank::Rank;
+use crate::tokenize::kmer::K;
 use alloc::vec::Vec;
 
 /// Positions per group of the two-pass top-m search.

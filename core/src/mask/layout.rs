@@ -1,7 +1,7 @@
 //! Where a sequence can be masked: the model input is `[CLS] t.. [SEP] [PAD]..`, and only
 //! the tokens may be hidden.
 
-use crate::vocab::{CLS_ID, PAD_ID, SEP_ID};
+use crate::tokenize::vocab::{CLS_ID, PAD_ID, SEP_ID};
 
 /// Whether a token may be masked: anything but [CLS], [SEP] and [PAD] ([UNK] and [MASK] may).
 #[inline]

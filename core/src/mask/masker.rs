@@ -13,7 +13,7 @@ use super::stats::MaskStats;
 use super::strategy::Strategy;
 use super::work::Work;
 use crate::error::{CoreError, Result};
-use crate::rank::RankTable;
+use crate::npmi::rank::RankTable;
 use crate::rng::{Geometric, SeededRng};
 use alloc::vec::Vec;
 

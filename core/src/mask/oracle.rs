@@ -1,8 +1,8 @@
 //! Plain re-implementations of docs/algorithms.md §3 for the tests: explicit windows, explicit argmins,
 //! full sorts, bool vectors, no shared helper with the code under test.
 
-use crate::rank::Rank;
-use crate::vocab::{CLS_ID, PAD_ID, SEP_ID};
+use crate::npmi::rank::Rank;
+use crate::tokenize::vocab::{CLS_ID, PAD_ID, SEP_ID};
 use alloc::vec::Vec;
 
 /// Maskable flags (position 0 never) and `end` of an input, spelled out.

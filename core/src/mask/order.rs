@@ -1,8 +1,8 @@
 //! The order GeneMask and GLOBAL choose k-mers in: lowest rank first, ties to the lower
 //! position. Packing (rank, position) into one u64 makes that order a plain integer compare.
 
-use crate::rank::{Rank, RankTable};
-use crate::vocab::SPECIAL_COUNT;
+use crate::npmi::rank::{Rank, RankTable};
+use crate::tokenize::vocab::SPECIAL_COUNT;
 use alloc::vec::Vec;
 
 /// Order rank of a position that may not be chosen (a hole in [1, end], or padding):
@@ -55,7 +55,7 @@ macro_rules! with_order_rank {
     ($by_id:expr, $by_position:expr, $lookup:expr, $holes:expr, |$rank:ident| $body:expr) => {{
         use $crate::mask::layout::is_maskable;
         use $crate::mask::order::{ClampedRanks, HOLE};
-        use $crate::rank::RankLookup;
+        use $crate::npmi::rank::RankLookup;
         let by_id: &ClampedRanks = $by_id;
         let by_position: &ClampedRanks = $by_position;
         match ($lookup, $holes) {
@@ -95,7 +95,7 @@ pub(crate) use with_order_rank;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmer::K;
+    use crate::tokenize::kmer::K;
 
     #[test]
     fn packed_keys_order_by_rank_then_position() {

@@ -3,7 +3,7 @@
 use super::bits::Bits;
 use super::span::Geometry;
 use super::work::Work;
-use crate::kmer::K;
+use crate::tokenize::kmer::K;
 use alloc::vec::Vec;
 
 /// Sets the clipped nucleotide span of every centre.

@@ -10,7 +10,7 @@ use super::stats::MaskStats;
 use super::strategy::Strategy;
 use crate::error::{CoreError, Result};
 use crate::rng::SeededRng;
-use crate::vocab::{Vocab, PAD_ID};
+use crate::tokenize::vocab::{Vocab, PAD_ID};
 use alloc::vec::Vec;
 
 /// The random stream of each row: row r of a request is stream `first_row + r` of `seed`.
@@ -147,10 +147,10 @@ pub fn mask_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmer::K;
     use crate::mask::{MaskConfig, IGNORE_LABEL};
-    use crate::rank::RankTable;
-    use crate::vocab::{CLS_ID, SEP_ID};
+    use crate::npmi::rank::RankTable;
+    use crate::tokenize::kmer::K;
+    use crate::tokenize::vocab::{CLS_ID, SEP_ID};
     use alloc::string::ToString;
 
     fn masker() -> Masker {

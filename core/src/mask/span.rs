@@ -5,7 +5,7 @@
 //! k-mer's k nucleotides lie in 2k-1 consecutive tokens. Leaving any of them visible lets
 //! the model read the hidden nucleotide off a neighbour, which is why spans exist at all.
 
-use crate::kmer::K;
+use crate::tokenize::kmer::K;
 
 /// Offsets of the k tokens that share one nucleotide, relative to a centre c:
 /// c - before ..= c + after with before = floor((k-1)/2), after = ceil((k-1)/2).

@@ -3,10 +3,10 @@
 
 use super::oracle;
 use super::*;
-use crate::kmer::K;
-use crate::rank::{Rank, RankLookup, RankTable};
+use crate::npmi::rank::{Rank, RankLookup, RankTable};
 use crate::rng::SeededRng;
-use crate::vocab::{CLS_ID, MASK_ID, PAD_ID, SEP_ID};
+use crate::tokenize::kmer::K;
+use crate::tokenize::vocab::{CLS_ID, MASK_ID, PAD_ID, SEP_ID};
 use alloc::vec::Vec;
 use proptest::prelude::{
     any, prop_assert, prop_assert_eq, prop_oneof, proptest, Just, ProptestConfig,

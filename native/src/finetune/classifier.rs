@@ -5,8 +5,8 @@
 use burn::optim::GradientsParams;
 use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Int, Tensor, TensorData};
-use cmgems_core::metrics::classification_report;
-use cmgems_core::vocab::PAD_ID;
+use cmgems_core::eval::metrics::classification_report;
+use cmgems_core::tokenize::vocab::PAD_ID;
 use cmgems_core::{ClassificationReport, SeededRng};
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cmgems_core::fewshot::class_counts;
+use cmgems_core::eval::fewshot::class_counts;
 use cmgems_core::Tokenizer;
 
 use crate::error::{NativeError, Result};

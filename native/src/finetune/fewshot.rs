@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use burn::tensor::Device;
-use cmgems_core::fewshot::draw_per_class;
+use cmgems_core::eval::fewshot::draw_per_class;
 use cmgems_core::{ClassificationReport, Tokenizer};
 use serde::Serialize;
 

@@ -1,9 +1,9 @@
 //! Deterministic batches and a background prefetcher.
 
 use super::corpus::{Corpus, PieceSet};
+use cmgems_core::input::sampler::piece_token_ids;
 use cmgems_core::mask::{MaskStats, Masker, Strategy};
-use cmgems_core::sampler::piece_token_ids;
-use cmgems_core::vocab::PAD_ID;
+use cmgems_core::tokenize::vocab::PAD_ID;
 use cmgems_core::{Piece, SeededRng, Vocab};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
@@ -219,8 +219,8 @@ impl Drop for Prefetcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cmgems_core::input::synthetic::SyntheticConfig;
     use cmgems_core::mask::{MaskConfig, IGNORE_LABEL};
-    use cmgems_core::synthetic::SyntheticConfig;
     use cmgems_core::{RankTable, SamplerConfig, K};
 
     fn fixture() -> (Arc<Corpus>, Arc<PieceSet>, BatchPlan) {

@@ -3,8 +3,8 @@
 //! reads it back, so a run can be repeated exactly.
 
 use crate::optim::OptimizerConfig;
-use cmgems_core::curriculum::CurriculumConfig;
 use cmgems_core::mask::{RandomIds, Strategy};
+use cmgems_core::schedule::curriculum::CurriculumConfig;
 use cmgems_core::RankLookup;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

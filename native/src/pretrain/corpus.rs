@@ -3,9 +3,9 @@
 use crate::error::{NativeError, Result};
 use crate::fasta;
 use crate::sequences::{detect_form, read_sequences, FileForm};
-use cmgems_core::sampler::dedup_key;
-use cmgems_core::synthetic::{self, SyntheticConfig};
-use cmgems_core::tokenizer::kmer_text_to_sequence;
+use cmgems_core::input::sampler::dedup_key;
+use cmgems_core::input::synthetic::{self, SyntheticConfig};
+use cmgems_core::tokenize::tokenizer::kmer_text_to_sequence;
 use cmgems_core::{Piece, PieceSampler, SamplerConfig, K};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -51,7 +51,7 @@ impl Corpus {
             }
             if records[before..].iter().all(|r| {
                 r.iter()
-                    .all(|&b| cmgems_core::kmer::nucleotide_code(b).is_none())
+                    .all(|&b| cmgems_core::tokenize::kmer::nucleotide_code(b).is_none())
             }) {
                 return Err(NativeError::invalid(
                     path,

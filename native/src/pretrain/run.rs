@@ -3,7 +3,7 @@
 //! [`Observer`] (logs, progress bar), so the loop is the same for the `train` binary,
 //! `experiment` and tests.
 
-use cmgems_core::baseline::UnigramCounts;
+use cmgems_core::eval::baseline::UnigramCounts;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::{Vocab, K};
 use std::path::{Path, PathBuf};

@@ -2,10 +2,10 @@
 //! corpus, pieces and NPMI table loaded, and the trainer built fresh or from the latest
 //! checkpoint.
 
-use cmgems_core::baseline::UnigramCounts;
-use cmgems_core::curriculum::Curriculum;
-use cmgems_core::sampler::piece_token_ids;
-use cmgems_core::synthetic::SyntheticConfig;
+use cmgems_core::eval::baseline::UnigramCounts;
+use cmgems_core::input::sampler::piece_token_ids;
+use cmgems_core::input::synthetic::SyntheticConfig;
+use cmgems_core::schedule::curriculum::Curriculum;
 use cmgems_core::{NpmiTable, SamplerConfig, SeededRng, Vocab, K};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

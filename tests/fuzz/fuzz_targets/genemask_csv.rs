@@ -1,6 +1,6 @@
 //! NPMI table import from the GeneMask authors' ranking CSV: any text is a table or an error.
 #![no_main]
-use cmgems_core::table_io;
+use cmgems_core::npmi::table_io;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,7 +1,7 @@
 //! NPMI table import from cmgems JSON: any text is a table or an error; a table that loads
 //! exports and re-imports to the same ranks.
 #![no_main]
-use cmgems_core::table_io;
+use cmgems_core::npmi::table_io;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

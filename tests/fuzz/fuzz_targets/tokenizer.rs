@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(ids.iter().all(|&i| i < vocab_len));
             let _ = tok.decode_kmers(&ids);
         }
-        let _ = cmgems_core::tokenizer::kmer_text_to_sequence(K::new(k).unwrap(), text);
+        let _ = cmgems_core::tokenize::tokenizer::kmer_text_to_sequence(K::new(k).unwrap(), text);
     }
     ids.clear();
     tok.encode_nucleotides(body, &mut ids);

@@ -1,13 +1,13 @@
 //! `train demo`: the main job on the embedded default, for a first run on any machine.
 //!
-//! It builds an NPMI table from the **synthetic** corpus (`cmgems_core::synthetic`), then
+//! It builds an NPMI table from the **synthetic** corpus (`cmgems_core::input::synthetic`), then
 //! masks a built-in sequence with every strategy and both rank lookups, and shows the lanes.
 
 use anyhow::Result;
-use cmgems_core::curriculum::{Curriculum, CurriculumConfig};
+use cmgems_core::input::synthetic::{self, SyntheticConfig};
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::npmi::NpmiTable;
-use cmgems_core::synthetic::{self, SyntheticConfig};
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::{RankLookup, SeededRng, Tokenizer, Vocab, K};
 use cmgems_native::files::write_atomic;
 use cmgems_native::{npmi_job, report, tables};

@@ -2,8 +2,8 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
-use cmgems_core::curriculum::CurriculumConfig;
 use cmgems_core::mask::{GlobalCount, MaskConfig, RandomIds, Strategy};
+use cmgems_core::schedule::curriculum::CurriculumConfig;
 use cmgems_core::K;
 use cmgems_native::files::write_atomic;
 use cmgems_native::{mask_job, tables};

@@ -82,7 +82,7 @@ fn show(args: &NpmiArgs, path: &Path) -> Result<()> {
     print!("{}", cmgems_native::report::top_table(&table, args.top));
     if let Some(other_path) = &args.compare {
         let other = tables::load_table(other_path, Some(table.k()))?;
-        let rho = cmgems_core::npmi::spearman(table.rank_table(), other.rank_table())?;
+        let rho = cmgems_core::eval::stats::spearman(table.rank_table(), other.rank_table())?;
         println!(
             "Spearman rank correlation with {}: {rho:.4}",
             other_path.display()

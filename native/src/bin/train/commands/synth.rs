@@ -28,13 +28,13 @@ pub fn run(args: SynthArgs) -> Result<()> {
         record_len,
         seed,
     } = args;
-    let config = cmgems_core::synthetic::SyntheticConfig {
+    let config = cmgems_core::input::synthetic::SyntheticConfig {
         records,
         record_len,
         seed,
         ..Default::default()
     };
-    let corpus = cmgems_core::synthetic::generate(&config);
+    let corpus = cmgems_core::input::synthetic::generate(&config);
     write_atomic(&out, |w| {
         for (i, seq) in corpus.iter().enumerate() {
             writeln!(

@@ -27,7 +27,7 @@ pub use features::{Features, Standardizer};
 pub use logistic::{FitInfo, LogisticConfig, LogisticModel};
 
 use crate::error::Result;
-use crate::metrics::{roc_auc_binary, roc_auc_ovr, ConfusionMatrix};
+use crate::eval::metrics::{roc_auc_binary, roc_auc_ovr, ConfusionMatrix};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 

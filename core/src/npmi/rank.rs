@@ -1,8 +1,8 @@
 //! NPMI ranks as the maskers consume them, and the two ways of looking them up.
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, K};
-use crate::vocab::{Vocab, SPECIAL_COUNT};
+use crate::tokenize::kmer::{Kmer, K};
+use crate::tokenize::vocab::{Vocab, SPECIAL_COUNT};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 

@@ -7,9 +7,9 @@
 //! The file has no counts, so imported rows have `count: None`.
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, K};
+use crate::npmi::rank::{Rank, RankTable};
 use crate::npmi::{NpmiScore, NpmiTable, DEFAULT_MIN_COUNT};
-use crate::rank::{Rank, RankTable};
+use crate::tokenize::kmer::{Kmer, K};
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -214,7 +214,7 @@ fn parse_score(line: usize, text: &str, name: &str) -> Result<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table_io::{from_json, to_json};
+    use crate::npmi::table_io::{from_json, to_json};
     use alloc::string::ToString;
     use core::fmt::Write;
 
@@ -349,7 +349,7 @@ mod tests {
         let json = to_json(&t);
         assert_eq!(from_json(&json).unwrap(), t);
         assert_eq!(
-            crate::npmi::spearman(t.rank_table(), t.rank_table()).unwrap(),
+            crate::eval::stats::spearman(t.rank_table(), t.rank_table()).unwrap(),
             1.0
         );
 
@@ -361,7 +361,7 @@ mod tests {
 
         // Our NPMI formula with c = 101 explains their numbers: r = NPMI / PMI =
         // ln f / (ln 101 + ln f) gives ln f = r ln 101 / (1 - r), an integer f ≥ 101 for
-        // every k-mer, and the f sum to N_6 ≈ 0.67 G (SPEC: "about 0.67 G nucleotides").
+        // every k-mer, and the f sum to N_6 ≈ 0.67 G (docs/algorithms.md §2: "about 0.67 G nt").
         let ln_c = libm::log(101.0);
         let mut sum = 0.0;
         for row in &rows {

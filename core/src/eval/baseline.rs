@@ -16,9 +16,9 @@
 //!   was not what the baseline assumes. [`IGNORE_LABEL`] positions (not masked) are not
 //!   targets and are not counted at all.
 
-use crate::kmer::K;
 use crate::mask::IGNORE_LABEL;
-use crate::vocab::{Vocab, SPECIAL_COUNT};
+use crate::tokenize::kmer::K;
+use crate::tokenize::vocab::{Vocab, SPECIAL_COUNT};
 use alloc::vec;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
@@ -168,7 +168,7 @@ impl UnigramScorer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vocab::{CLS_ID, PAD_ID, SEP_ID, UNK_ID};
+    use crate::tokenize::vocab::{CLS_ID, PAD_ID, SEP_ID, UNK_ID};
 
     fn k3() -> K {
         K::new(3).unwrap()

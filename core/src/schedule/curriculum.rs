@@ -7,7 +7,7 @@
 use crate::error::{CoreError, Result};
 use crate::mask::Strategy;
 use crate::rng::SeededRng;
-pub use crate::switch::SwitchThreshold;
+pub use crate::schedule::switch::SwitchThreshold;
 use serde::{Deserialize, Serialize};
 
 /// Which curriculum to run.

@@ -1,6 +1,6 @@
 //! DNABERT's vocabulary: 5 special tokens, then every k-mer in ATCG order.
 
-use crate::kmer::{Kmer, K};
+use crate::tokenize::kmer::{Kmer, K};
 use alloc::string::String;
 use serde::{Deserialize, Serialize};
 

@@ -6,13 +6,15 @@
 //! minimum count. Both were checked against the GeneMask authors' released table: their
 //! `norm_dp_true_pmi / dp.true.pmi` implies integer counts under this formula with c = 101.
 
-use crate::counts::NgramCounts;
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, K};
-use crate::rank::{Rank, RankTable};
+use crate::npmi::counts::NgramCounts;
+use crate::npmi::rank::{Rank, RankTable};
+use crate::tokenize::kmer::{Kmer, K};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
+
+use super::advice::too_few_counts;
 
 /// The authors' minimum count c.
 pub const DEFAULT_MIN_COUNT: u64 = 101;
@@ -288,45 +290,6 @@ impl NpmiTable {
     }
 }
 
-/// Why no k-mer could be scored: usually a small genome (phage lambda, 48.5 kb) counted at
-/// the papers' c = 101, which suits a genome of many megabases. The input is not empty, so
-/// the message says what happened and suggests the c that 90% of the k-mers reach here;
-/// the CLI, the browser and Python all show it.
-fn too_few_counts(counts: &NgramCounts, k: K, min_count: u64) -> CoreError {
-    let mut level = counts.level(k.get()).to_vec();
-    level.sort_unstable_by(|a, b| b.cmp(a));
-    let most = level.first().copied().unwrap_or(0);
-    if most == 0 {
-        return CoreError::Empty(alloc::format!(
-            "no {k}-mer occurs in the input (it holds no run of {k} A/C/G/T letters)"
-        ));
-    }
-    let suggest = level[level.len() * 9 / 10].clamp(1, most);
-    let reach = level.iter().filter(|&&f| f >= suggest).count();
-    CoreError::Input(alloc::format!(
-        "no {k}-mer occurs {min_count} times in these {letters} letters (the most frequent \
-         occurs {most} times). The input is not empty: min count c = {min_count} suits a \
-         genome of many megabases. For a genome this small, try min count c = {suggest}, \
-         which scores up to {reach} of the {all} {k}-mers.",
-        letters = group_thousands(counts.total(1)),
-        reach = group_thousands(reach as u64),
-        all = group_thousands(level.len() as u64),
-    ))
-}
-
-/// 48502 -> "48,502", as people write counts.
-fn group_thousands(n: u64) -> alloc::string::String {
-    let digits = alloc::string::ToString::to_string(&n);
-    let mut out = alloc::string::String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
-}
-
 fn check_min_count(min_count: u64) -> Result<()> {
     if min_count == 0 {
         return Err(CoreError::invalid(
@@ -385,29 +348,6 @@ fn rank_by_npmi(k: K, scores: &[NpmiScore]) -> Result<RankTable> {
         by_code[code] = (i + 1) as Rank;
     }
     RankTable::from_ranks(k, by_code)
-}
-
-/// Spearman's rank correlation between two rank tables of the same k. Both are
-/// permutations (no ties), so ρ = 1 - 6 Σ d² / (n (n² - 1)).
-pub fn spearman(a: &RankTable, b: &RankTable) -> Result<f64> {
-    if a.k() != b.k() {
-        return Err(CoreError::Mismatch(alloc::format!(
-            "cannot correlate ranks for k = {} with ranks for k = {}",
-            a.k(),
-            b.k()
-        )));
-    }
-    let n = a.ranks_by_code().len() as f64;
-    let d2: u64 = a
-        .ranks_by_code()
-        .iter()
-        .zip(b.ranks_by_code())
-        .map(|(&x, &y)| {
-            let d = x.abs_diff(y) as u64;
-            d * d
-        })
-        .sum();
-    Ok(1.0 - 6.0 * d2 as f64 / (n * (n * n - 1.0)))
 }
 
 #[cfg(test)]
@@ -551,30 +491,12 @@ mod tests {
         assert!(msg.contains("k = 3") && msg.contains("k = 6"), "{msg}");
     }
 
-    #[test]
-    fn spearman_golden_values() {
-        let id = RankTable::from_ranks(k3(), (1..=64).collect()).unwrap();
-        let rev = RankTable::from_ranks(k3(), (1..=64).rev().collect()).unwrap();
-        assert_eq!(spearman(&id, &id).unwrap(), 1.0);
-        assert!(close(spearman(&id, &rev).unwrap(), -1.0));
-        // Swapping ranks 1 and 2: Σd² = 2, ρ = 1 - 12 / (64 · 4095).
-        let mut swapped: Vec<Rank> = (1..=64).collect();
-        swapped.swap(0, 1);
-        let swapped = RankTable::from_ranks(k3(), swapped).unwrap();
-        assert!(close(
-            spearman(&id, &swapped).unwrap(),
-            1.0 - 12.0 / (64.0 * 4095.0)
-        ));
-        let six = RankTable::from_ranks(K::SIX, (1..=4096).collect()).unwrap();
-        assert!(matches!(spearman(&id, &six), Err(CoreError::Mismatch(_))));
-    }
-
     /// PMI by recursion over the first piece: an independent reading of "all segmentations".
     fn pmi_oracle(c: &NgramCounts, w: &[u8]) -> f64 {
         fn log_p(c: &NgramCounts, s: &[u8]) -> f64 {
             let mut code = 0usize;
             for &b in s {
-                code = code * 4 + crate::kmer::nucleotide_code(b).unwrap() as usize;
+                code = code * 4 + crate::tokenize::kmer::nucleotide_code(b).unwrap() as usize;
             }
             libm::log(c.count(s.len(), code) as f64) - libm::log(c.total(s.len()) as f64)
         }
@@ -661,13 +583,5 @@ mod tests {
             .expect("a suggested c");
         assert!((1..101).contains(&c), "{message}");
         assert!(NpmiTable::from_counts(&counts, c).unwrap().scored() > 1000);
-    }
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(group_thousands(0), "0");
-        assert_eq!(group_thousands(999), "999");
-        assert_eq!(group_thousands(48_502), "48,502");
-        assert_eq!(group_thousands(5_242_880), "5,242,880");
     }
 }

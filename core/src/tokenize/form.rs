@@ -9,8 +9,7 @@
 //! DNA printed in blocks of exactly k letters would read as k-mer text and be refused for
 //! not overlapping, rather than silently read as something else.)
 
-use crate::kmer::K;
-use crate::tokenizer::strip_quotes;
+use crate::tokenize::kmer::K;
 use serde::{Deserialize, Serialize};
 
 /// How a text was read.
@@ -36,6 +35,13 @@ pub fn detect_form(text: &str, k: K) -> InputForm {
     } else {
         InputForm::Nucleotides
     }
+}
+
+/// Drops one pair of surrounding double quotes, as in the GeneMask few-shot TSVs.
+pub fn strip_quotes(s: &str) -> &str {
+    s.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(s)
 }
 
 #[cfg(test)]

@@ -58,9 +58,9 @@ pub use genemask_csv::{
 };
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, K};
+use crate::npmi::rank::{Rank, RankTable};
 use crate::npmi::{NpmiScore, NpmiTable};
-use crate::rank::{Rank, RankTable};
+use crate::tokenize::kmer::{Kmer, K};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -656,7 +656,7 @@ impl<'de> DeserializeSeed<'de> for NoMoreItems<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::counts::NgramCounts;
+    use crate::npmi::counts::NgramCounts;
     use alloc::string::ToString;
     use proptest::prelude::*;
 

@@ -14,7 +14,7 @@
 //! k-1 bases past `end`, so windows that tile a record add up to the record's counts.
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{Kmer, K, NUCLEOTIDE_CODE};
+use crate::tokenize::kmer::{Kmer, K, NUCLEOTIDE_CODE};
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
 

@@ -13,9 +13,9 @@
 //! do the same (the set of seen keys lives with the caller, who knows the corpus size).
 
 use crate::error::{CoreError, Result};
-use crate::kmer::{K, NUCLEOTIDE_CODE};
 use crate::rng::SeededRng;
-use crate::vocab::{Vocab, CLS_ID, SEP_ID, SPECIAL_COUNT};
+use crate::tokenize::kmer::{K, NUCLEOTIDE_CODE};
+use crate::tokenize::vocab::{Vocab, CLS_ID, SEP_ID, SPECIAL_COUNT};
 use alloc::format;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -235,7 +235,7 @@ pub fn dedup_key(nucleotides: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kmer::Kmer;
+    use crate::tokenize::kmer::Kmer;
     use alloc::collections::BTreeSet;
     use alloc::vec;
     use proptest::prelude::*;

@@ -5,10 +5,10 @@
 //! quotes). Both end up as the same ids, and both keep the map from token positions to
 //! nucleotide positions that the inspector and the maskers' "whole k-mer" spans rely on.
 
+use super::form::{detect_form, strip_quotes, InputForm};
 use crate::error::{CoreError, Result};
-pub use crate::input::form::InputForm;
-use crate::kmer::{Kmer, K, NUCLEOTIDE_CODE};
-use crate::vocab::{SpecialToken, Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
+use crate::tokenize::kmer::{Kmer, K, NUCLEOTIDE_CODE};
+use crate::tokenize::vocab::{SpecialToken, Vocab, CLS_ID, PAD_ID, SEP_ID, SPECIAL_COUNT, UNK_ID};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -84,12 +84,12 @@ impl Tokenizer {
         self.max_len - 2
     }
 
-    /// Reads `text` as k-mer text or nucleotides, as [`crate::input::detect_form`] decides
+    /// Reads `text` as k-mer text or nucleotides, as [`detect_form`] decides
     /// (whitespace between nucleotides is dropped); surrounding double quotes are dropped.
     /// Appends to `out` (cleared first).
     pub fn encode(&self, text: &str, out: &mut Vec<u32>) -> Result<Encoding> {
         let text = strip_quotes(text.trim());
-        match crate::input::detect_form(text, self.k()) {
+        match detect_form(text, self.k()) {
             InputForm::KmerText => self.encode_kmer_text(text, out),
             InputForm::Nucleotides if text.bytes().any(|b| b.is_ascii_whitespace()) => {
                 let letters: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
@@ -230,13 +230,6 @@ fn for_each_kmer_word(vocab: Vocab, text: &str, mut each: impl FnMut(u32)) -> Re
         });
     }
     Ok(())
-}
-
-/// Drops one pair of surrounding double quotes, as in the GeneMask few-shot TSVs.
-pub fn strip_quotes(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
 }
 
 /// The nucleotides behind overlapping k-mer text: the first k-mer, then the last letter
