@@ -89,26 +89,7 @@ fn lowest_keys<T: Copy>(
         }
     }
 
-    let mut histogram = [0u32; BUCKETS + 1];
-    for &r in mins.iter() {
-        histogram[((r >> shift) as usize).min(BUCKETS)] += 1;
-    }
-    let mut seen = 0;
-    let mut bucket = 0;
-    while bucket < BUCKETS {
-        seen += histogram[bucket] as usize;
-        if seen >= m {
-            break;
-        }
-        bucket += 1;
-    }
-    // The overflow bucket holds the ranks above 4^k (specials, [UNK]) and holes: below
-    // HOLE, every rank qualifies.
-    let threshold = if bucket < BUCKETS {
-        ((bucket as u32 + 1) << shift) - 1
-    } else {
-        HOLE - 1
-    };
+    let threshold = threshold_of(mins, m, shift);
 
     // Candidate groups, then candidate keys, written unconditionally and kept by
     // advancing the write index.
@@ -134,6 +115,40 @@ fn lowest_keys<T: Copy>(
     }
     keys.truncate(n);
     debug_assert!(n >= m);
+    keep_lowest(keys, m);
+}
+
+/// Step 2 of [`lowest_keys`]: from a histogram of the group minima, the threshold T with
+/// at least m minima <= T.
+#[inline]
+fn threshold_of(mins: &[u32], m: usize, shift: u32) -> u32 {
+    let mut histogram = [0u32; BUCKETS + 1];
+    for &r in mins.iter() {
+        histogram[((r >> shift) as usize).min(BUCKETS)] += 1;
+    }
+    let mut seen = 0;
+    let mut bucket = 0;
+    while bucket < BUCKETS {
+        seen += histogram[bucket] as usize;
+        if seen >= m {
+            break;
+        }
+        bucket += 1;
+    }
+    // The overflow bucket holds the ranks above 4^k (specials, [UNK]) and holes: below
+    // HOLE, every rank qualifies.
+    if bucket < BUCKETS {
+        ((bucket as u32 + 1) << shift) - 1
+    } else {
+        HOLE - 1
+    }
+}
+
+/// The end of step 3 of [`lowest_keys`]: the candidate keys (distinct, at least m)
+/// reduced to the m lowest, in no particular order.
+#[inline]
+fn keep_lowest(keys: &mut Vec<u64>, m: usize) {
+    let n = keys.len();
     if n > m {
         if n <= COUNTING_MAX {
             // Keys are distinct, so exactly m of them have fewer than m keys below.
