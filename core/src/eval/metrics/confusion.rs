@@ -86,7 +86,7 @@ impl ConfusionMatrix {
         self.correct() as f64 / self.total() as f64
     }
 
-    /// Matthews correlation, as [`matthews_corrcoef`].
+    /// Matthews correlation, as [`matthews_corrcoef`](super::matthews_corrcoef).
     pub fn mcc(&self) -> f64 {
         let sums = self.true_counts().into_iter().zip(self.pred_counts());
         mcc_from_sums(self.total(), self.correct(), sums)

@@ -43,15 +43,15 @@
 //! `float_roundtrip` feature, on in the workspace), so `from_json(&to_json(t)) == t` bit
 //! for bit.
 //!
-//! Errors are [`CoreError::Parse`] naming the member (`kmers[17].rank` for a member of a
-//! row, `kmers[17]` for the row itself, `totals[1]`; no member for text outside the
-//! object) and the 1-based line where reading stopped: the line of the offending value
-//! or of an array item too many; for a missing member or too few items, the line where
-//! the object or array closes. Ignored members are skipped without recursion, so no
-//! nesting depth can overflow the stack.
+//! Errors are [`CoreError::Parse`](crate::CoreError::Parse) naming the member
+//! (`kmers[17].rank` for a member of a row, `kmers[17]` for the row itself, `totals[1]`; no
+//! member for text outside the object) and the 1-based line where reading stopped: the line
+//! of the offending value or of an array item too many; for a missing member or too few
+//! items, the line where the object or array closes. Ignored members are skipped without
+//! recursion, so no nesting depth can overflow the stack.
 //!
-//! The files: [`write`] holds the writer ([`to_json`]), [`read`] the reader ([`from_json`]),
-//! [`seeds`] the generic serde helpers the reader is built from, and `genemask_csv` the
+//! The files: `write` holds the writer ([`to_json`]), `read` the reader ([`from_json`]),
+//! `seeds` the generic serde helpers the reader is built from, and `genemask_csv` the
 //! authors' CSV reader ([`from_genemask_csv`]).
 
 mod genemask_csv;
