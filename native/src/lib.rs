@@ -4,6 +4,7 @@
 //! only in the binary.
 
 pub mod error;
+pub mod events;
 pub mod fasta;
 pub mod files;
 pub mod mask_job;
