@@ -10,12 +10,13 @@ use cmgems_core::eval::fewshot::draw_per_class;
 use cmgems_core::{ClassificationReport, Tokenizer};
 use serde::Serialize;
 
-use super::classifier::{evaluate, StepInfo};
+use super::classifier::evaluate;
 use super::data::{LabeledSet, SplitFiles};
 use super::fit;
 use super::init::InitSource;
 use super::recipe::Recipe;
 use super::FinetuneError;
+use crate::events::{Event, Observers, Stage};
 use crate::model::BertConfig;
 
 /// Where each shot count's training examples come from.
@@ -112,15 +113,16 @@ pub struct FewshotSetup<'a> {
     pub eval_batch: usize,
 }
 
-/// One fine-tuning + evaluation: the unit the protocol repeats.
+/// One fine-tuning + evaluation of `shots` with `seed`: the unit the protocol repeats.
+/// `observers` hear its steps and its score ([`Stage::Fewshot`]).
 pub fn run_one(
     setup: &FewshotSetup,
-    train_set: &LabeledSet,
-    test: &LabeledSet,
+    (train_set, test): (&LabeledSet, &LabeledSet),
     recipe: &Recipe,
-    seed: u64,
-    on_step: impl FnMut(StepInfo),
+    (shots, seed): (usize, u64),
+    observers: &mut Observers,
 ) -> Result<ClassificationReport, FinetuneError> {
+    let stage = Stage::Fewshot { shots, seed };
     let (model, _) = fit(
         setup.init,
         setup.config,
@@ -129,49 +131,39 @@ pub fn run_one(
         recipe,
         seed,
         setup.device,
-        on_step,
+        (&stage, &mut *observers),
     )?;
-    evaluate(
+    let report = evaluate(
         &model,
         test,
         setup.device,
         setup.eval_batch,
         setup.num_labels,
-    )
+    )?;
+    observers.emit(&Event::Scored {
+        stage: &stage,
+        split: "test",
+        report: &report,
+    })?;
+    Ok(report)
 }
 
-/// The whole protocol. `on_run` hears each finished (shots, seed, report).
+/// The whole protocol; `observers` hear every run's steps and score
+/// ([`Stage::Fewshot`]).
 pub fn run(
     setup: &FewshotSetup,
     source: &ShotData,
     test: &LabeledSet,
-    shots: &[usize],
-    seeds: &[u64],
-    mut on_step: impl FnMut(usize, u64, StepInfo),
-    mut on_run: impl FnMut(usize, u64, &ClassificationReport),
+    (shots, seeds): (&[usize], &[u64]),
+    observers: &mut Observers,
 ) -> Result<BTreeMap<usize, ShotResult>, FinetuneError> {
     let mut results = BTreeMap::new();
     for &n in shots {
         let recipe = (setup.recipe)(n);
         let (mut acc, mut mcc) = (Vec::new(), Vec::new());
         for &seed in seeds {
-            let drawn;
-            let train_set = match source {
-                ShotData::Draw(pool) => {
-                    let picked = draw_per_class(&pool.labels(), n, seed).map_err(|e| {
-                        FinetuneError::Invalid(format!("{}: {e}", pool.path.display()))
-                    })?;
-                    drawn = pool.subset(&picked);
-                    &drawn
-                }
-                ShotData::Given(files) => files.get(&n).ok_or_else(|| {
-                    FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
-                })?,
-            };
-            let report = run_one(setup, train_set, test, &recipe, seed, |s| {
-                on_step(n, seed, s)
-            })?;
-            on_run(n, seed, &report);
+            let drawn = source.train_set(n, seed)?;
+            let report = run_one(setup, (drawn.get(), test), &recipe, (n, seed), observers)?;
             acc.push(report.accuracy);
             mcc.push(report.mcc);
         }
@@ -184,6 +176,37 @@ pub fn run(
         );
     }
     Ok(results)
+}
+
+/// A shot count's training set: drawn for the seed, or the published file.
+enum ShotSet<'a> {
+    Drawn(LabeledSet),
+    Given(&'a LabeledSet),
+}
+
+impl ShotSet<'_> {
+    fn get(&self) -> &LabeledSet {
+        match self {
+            ShotSet::Drawn(set) => set,
+            ShotSet::Given(set) => set,
+        }
+    }
+}
+
+impl ShotData {
+    /// The training examples of `n` shots with `seed`.
+    fn train_set(&self, n: usize, seed: u64) -> Result<ShotSet<'_>, FinetuneError> {
+        Ok(match self {
+            ShotData::Draw(pool) => {
+                let picked = draw_per_class(&pool.labels(), n, seed)
+                    .map_err(|e| FinetuneError::Invalid(format!("{}: {e}", pool.path.display())))?;
+                ShotSet::Drawn(pool.subset(&picked))
+            }
+            ShotData::Given(files) => ShotSet::Given(files.get(&n).ok_or_else(|| {
+                FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
+            })?),
+        })
+    }
 }
 
 /// The `--out` JSON: `{"shots": {"10": {"accuracy": {"mean", "std", "runs"}, "mcc": ..}}}`.
