@@ -29,8 +29,8 @@ pub enum ShotData {
 }
 
 impl ShotData {
-    /// `train` is a folder of `N/train.tsv` files (one per shot count) or a labelled file to
-    /// draw from.
+    /// `train` is a folder with one subfolder `N/` per shot count, holding `train.tsv` or the
+    /// one `train*.tsv` of the authors' release ([`shot_file`]), or a labelled file to draw from.
     pub fn load(
         train: &Path,
         shots: &[usize],
@@ -41,14 +41,7 @@ impl ShotData {
         }
         let mut given = BTreeMap::new();
         for &n in shots {
-            let path = SplitFiles::find(&train.join(n.to_string()))
-                .train
-                .ok_or_else(|| {
-                    FinetuneError::Invalid(format!(
-                        "{}: no {n}/train.tsv for {n} shots",
-                        train.display()
-                    ))
-                })?;
+            let path = shot_file(&train.join(n.to_string()), n)?;
             given.insert(n, LabeledSet::load(&path, tokenizer)?);
         }
         Ok(ShotData::Given(given))
@@ -70,6 +63,48 @@ impl ShotData {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// The training file of one shot count's folder: `train.tsv` (or `.csv`, gzipped or not), else
+/// the folder's one file named `train*.tsv`/`train*.csv` (gzipped or not): GeneMask's release
+/// names them after the task and the count (`Splice-40/10/train_splice40_10.tsv`). Two such
+/// files are an error rather than a guess.
+fn shot_file(dir: &Path, n: usize) -> Result<std::path::PathBuf, FinetuneError> {
+    if let Some(path) = SplitFiles::find(dir).train {
+        return Ok(path);
+    }
+    let invalid = |why: String| FinetuneError::Invalid(format!("{}: {why}", dir.display()));
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| invalid(format!("no folder for {n} shots ({e})")))?;
+    let mut found: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_training_file(p))
+        .collect();
+    found.sort();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(invalid(format!(
+            "no training file for {n} shots (train.tsv, or one train*.tsv / train*.csv)"
+        ))),
+        _ => Err(invalid(format!(
+            "{} training files for {n} shots, expected one: {}",
+            found.len(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// `train*.tsv` / `train*.csv`, optionally gzipped.
+fn is_training_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().to_lowercase());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.starts_with("train") && (name.ends_with(".tsv") || name.ends_with(".csv"))
 }
 
 /// Mean and population standard deviation (numpy's default, `ddof=0`) over seeds.
@@ -269,5 +304,55 @@ mod tests {
             md.contains("| 10 | 60.00 ± 10.00 | 20.00 ± 20.00 | 2 |"),
             "{md}"
         );
+    }
+
+    fn set(dir: &Path, name: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        let body = "\"sequence\"\t\"label\"\n\"ACGTAC CGTACG\"\t\"0\"\n\"TTTTTT TTTTTA\"\t\"1\"\n";
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    #[test]
+    fn shot_folders_take_train_tsv_or_the_authors_one_named_file() {
+        let root = tempfile::tempdir().unwrap();
+        let tok = Tokenizer::dnabert6();
+        // GeneMask's Splice-40 layout: 10/train_splice40_10.tsv; Prom-core's: 50/train.tsv.
+        set(&root.path().join("10"), "train_splice40_10.tsv");
+        set(&root.path().join("50"), "train.tsv");
+        set(&root.path().join("50"), "train_other.tsv");
+        let data = ShotData::load(root.path(), &[10, 50], &tok).unwrap();
+        match data {
+            ShotData::Given(sets) => {
+                assert_eq!(sets.keys().copied().collect::<Vec<_>>(), vec![10, 50]);
+                assert!(sets.values().all(|s| s.len() == 2));
+            }
+            ShotData::Draw(_) => panic!("a folder is given sets"),
+        }
+    }
+
+    #[test]
+    fn shot_folders_with_two_candidates_or_none_are_named_errors() {
+        let root = tempfile::tempdir().unwrap();
+        let tok = Tokenizer::dnabert6();
+        set(&root.path().join("10"), "train_a.tsv");
+        set(&root.path().join("10"), "train_b.tsv.gz");
+        let err = ShotData::load(root.path(), &[10], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("2 training files for 10 shots"), "{err}");
+        assert!(err.contains("train_a.tsv, train_b.tsv.gz"), "{err}");
+        std::fs::create_dir_all(root.path().join("20")).unwrap();
+        set(&root.path().join("20"), "test.tsv");
+        let err = ShotData::load(root.path(), &[20], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no training file for 20 shots"), "{err}");
+        let err = ShotData::load(root.path(), &[30], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no folder for 30 shots"), "{err}");
     }
 }
