@@ -6,6 +6,7 @@ the stubs is missing from the module."""
 import ast
 import copy
 import inspect
+import sys
 
 import pytest
 
@@ -157,6 +158,10 @@ def test_class_members_match(name):
     node = next((n for n in stub_classes() if n.name == name), None)
     assert node is not None, f"{name} is not in {STUBS.name}"
     runtime, stub = runtime_members(getattr(_cmgems, name)), stub_members(node)
+    if sys.version_info < (3, 10):
+        # pyo3 gives a class no __text_signature__ under abi3 before CPython 3.10: the
+        # constructors are compared on the newer ones.
+        stub.pop("__init__", None)
     assert set(runtime) == set(stub), (
         f"{name}: only in the module: {sorted(set(runtime) - set(stub))}; "
         f"only in {STUBS.name}: {sorted(set(stub) - set(runtime))}"
