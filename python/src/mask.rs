@@ -3,9 +3,9 @@
 
 use crate::arrays::{flags, ids, int_matrix, to_numpy};
 use crate::error::{core, value};
-use crate::table::PyNpmiTable;
-use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
+use crate::npmi::PyNpmiTable;
 use cmgems_core::mask::{mask_rows, GlobalCount, MaskConfig, Masker, RandomIds, RowStreams, Rows};
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::{RankLookup, Strategy};
 use numpy::PyArray2;
 use pyo3::prelude::*;

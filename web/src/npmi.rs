@@ -4,11 +4,11 @@
 
 use crate::convert::{k_of, to_js, whole};
 use crate::error::js_err;
-use cmgems_core::input::FastaCounter;
-use cmgems_core::tokenize::kmer::Kmer;
-use cmgems_core::npmi::{NpmiTable, DEFAULT_MIN_COUNT};
 use cmgems_core::input::synthetic::{generate, SyntheticConfig};
+use cmgems_core::input::FastaCounter;
 use cmgems_core::npmi::table_io;
+use cmgems_core::npmi::{NpmiTable, DEFAULT_MIN_COUNT};
+use cmgems_core::tokenize::kmer::Kmer;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

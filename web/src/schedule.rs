@@ -3,9 +3,9 @@
 
 use crate::convert::{to_js, whole};
 use crate::error::js_err;
-use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::mask::Strategy;
 use cmgems_core::rng::SeededRng;
+use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
