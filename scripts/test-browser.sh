@@ -3,7 +3,8 @@
 #   1. wasm-bindgen tests of cmgems-web (web/tests/browser.rs), run by wasm-pack through
 #      chromedriver;
 #   2. the page end to end (www/test/e2e.test.js and researcher.test.js: playwright-core +
-#      node --test).
+#      node --test). The page's pure modules have unit tests without a browser
+#      (www/test/unit), which scripts/test.sh runs itself.
 # Needs (once): apt-get install -y chromium chromium-driver; rustup target add
 # wasm32-unknown-unknown; cargo install wasm-bindgen-cli --version <pinned in Cargo.toml>;
 # cargo install wasm-pack; Node 20 + npm (npm ci in www/ is run here if node_modules is
@@ -35,12 +36,4 @@ bash www/build.sh
 cd www
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund
 echo "== end-to-end test of the page (node --test)"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-status=0
-node --test test/e2e.test.js test/researcher.test.js 2>&1 | tee "$log" || status=$?
-pass=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -1)
-fail=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -1)
-# The same summary shape as cargo test, so scripts/test.sh counts these tests too.
-echo "e2e test result: $([ "$status" = 0 ] && echo ok || echo FAILED). ${pass:-0} passed; ${fail:-0} failed"
-exit "$status"
+bash ../scripts/node-test.sh e2e test/e2e.test.js test/researcher.test.js

@@ -13,6 +13,14 @@ status=0
 # (`cargo build --release -p cmgems-native`). The browser crate's host tests run alone.
 cargo test --release --no-fail-fast 2>&1 | tee "$log" || status=$?
 cargo test --release -p cmgems-web 2>&1 | tee -a "$log" || status=$?
+# The inspector's pure modules (www/js: state, formatting, geometry, input checks...) under
+# node --test, without a browser. Required in CI; elsewhere skipped with a message when Node
+# is missing.
+if command -v node >/dev/null || [ "${CI:-}" = true ]; then
+  bash scripts/node-test.sh "www unit" www/test/unit/*.test.js 2>&1 | tee -a "$log" || status=$?
+else
+  echo "SKIP: unit tests of the inspector page (install Node 20)"
+fi
 # Browser tests need Chromium, chromedriver and the wasm-bindgen CLI (.ci/run installs
 # them). In CI they are required; elsewhere they are skipped with a message if missing.
 if command -v chromium >/dev/null && command -v chromedriver >/dev/null \

@@ -1,6 +1,6 @@
 // The inspector's engine: cmgems-core compiled to WebAssembly, run off the main thread so
 // that tokenizing a long sequence, masking it five ways or counting a dropped FASTA never
-// freezes the page. The main thread (app.js) only draws what this worker sends back.
+// freezes the page. The main thread (app.js and js/) only draws what this worker sends back.
 //
 // Protocol: the page posts {id, type, ...args}; the worker answers {id, ok, result} or
 // {id, ok: false, error}, and long jobs post {id, progress: {done, total, note}} first.

@@ -1,9 +1,11 @@
 //! The native side of cmgems: file formats, parallel counting, the model, the pretraining
 //! loop, fine-tuning and the experiment: everything the `train` binary (`src/bin/train/`)
 //! runs, so that tests and other front ends call it directly. Typed errors here; `anyhow`
-//! only in the binary.
+//! only in the binary. Nothing here draws on the terminal: runs report to the observers of
+//! [`events`], and the binary plugs in its progress bars and signal handling.
 
 pub mod error;
+pub mod events;
 pub mod fasta;
 pub mod files;
 pub mod mask_job;

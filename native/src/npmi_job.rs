@@ -5,9 +5,8 @@ use crate::fasta::{self, Record};
 use cmgems_core::npmi::counts::NgramCounts;
 use cmgems_core::npmi::NpmiTable;
 use cmgems_core::K;
-use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -16,8 +15,16 @@ use std::sync::Arc;
 pub struct CountConfig {
     pub files: Vec<PathBuf>,
     pub k: K,
-    /// Show a progress bar on the terminal.
-    pub progress: bool,
+}
+
+/// How far counting is, for a progress bar (the `train` binary draws one).
+#[derive(Debug, Clone, Copy)]
+pub struct CountProgress<'a> {
+    /// The file being read.
+    pub file: &'a Path,
+    /// Bytes read of all files (compressed bytes for .gz) and their total size.
+    pub done_bytes: u64,
+    pub total_bytes: u64,
 }
 
 /// Nucleotides per parallel work item: large enough to amortise scheduling, small enough
@@ -26,9 +33,13 @@ const WINDOW: usize = 1 << 22;
 /// Nucleotides read ahead per batch.
 const BATCH: usize = 1 << 25;
 
-/// Counts n = 1..k over every record of every file. Reading (and gunzip) runs on its own
-/// thread while the previous batch is counted on the rayon pool.
-pub fn count_files(config: &CountConfig) -> Result<NgramCounts> {
+/// Counts n = 1..k over every record of every file, telling `progress` as it reads.
+/// Reading (and gunzip) runs on its own thread while the previous batch is counted on the
+/// rayon pool.
+pub fn count_files(
+    config: &CountConfig,
+    progress: &mut dyn FnMut(CountProgress),
+) -> Result<NgramCounts> {
     let total_bytes: u64 = config
         .files
         .iter()
@@ -38,60 +49,61 @@ pub fn count_files(config: &CountConfig) -> Result<NgramCounts> {
                 .map_err(|e| NativeError::io(p, e))
         })
         .sum::<Result<u64>>()?;
-    let bar = if config.progress {
-        let bar = ProgressBar::new(total_bytes);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} counting {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
-            )
-            .expect("valid template")
-            .progress_chars("=> "),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
     let mut counts = NgramCounts::new(config.k);
     let mut done_bytes = 0u64;
     for path in &config.files {
-        bar.set_message(path.display().to_string());
-        let read = Arc::new(AtomicU64::new(0));
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
-        let reader = {
-            let path = path.clone();
-            let read = read.clone();
-            std::thread::spawn(move || {
-                fasta::for_each_batch(&path, BATCH, read, |batch| {
-                    tx.send(batch)
-                        .map_err(|_| NativeError::invalid(&path, "counting stopped"))
-                })
+        let mut tell = |read: u64| {
+            progress(CountProgress {
+                file: path,
+                done_bytes: done_bytes + read,
+                total_bytes,
             })
         };
-        let mut file_counts = NgramCounts::new(config.k);
-        for batch in rx {
-            let batch_counts = count_batch(config.k, &batch);
-            file_counts
-                .merge(&batch_counts)
-                .map_err(|e| NativeError::core(path, e))?;
-            bar.set_position(done_bytes + read.load(Ordering::Relaxed));
-        }
-        reader
-            .join()
-            .map_err(|_| NativeError::invalid(path, "the reader thread panicked"))??;
-        if file_counts.total(1) == 0 {
-            return Err(NativeError::invalid(
-                path,
-                "holds no A/C/G/T nucleotide, so there is nothing to count",
-            ));
-        }
+        tell(0);
+        let (file_counts, read) = count_file(path, config.k, &mut tell)?;
         counts
             .merge(&file_counts)
             .map_err(|e| NativeError::core(path, e))?;
-        done_bytes += read.load(Ordering::Relaxed);
-        bar.set_position(done_bytes);
+        done_bytes += read;
     }
-    bar.finish_and_clear();
     Ok(counts)
+}
+
+/// Counts one file, telling `tell` the bytes read so far after each batch; the counts and
+/// the bytes read.
+fn count_file(path: &Path, k: K, tell: &mut dyn FnMut(u64)) -> Result<(NgramCounts, u64)> {
+    let read = Arc::new(AtomicU64::new(0));
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
+    let reader = {
+        let path = path.to_path_buf();
+        let read = read.clone();
+        std::thread::spawn(move || {
+            fasta::for_each_batch(&path, BATCH, read, |batch| {
+                tx.send(batch)
+                    .map_err(|_| NativeError::invalid(&path, "counting stopped"))
+            })
+        })
+    };
+    let mut file_counts = NgramCounts::new(k);
+    for batch in rx {
+        let batch_counts = count_batch(k, &batch);
+        file_counts
+            .merge(&batch_counts)
+            .map_err(|e| NativeError::core(path, e))?;
+        tell(read.load(Ordering::Relaxed));
+    }
+    reader
+        .join()
+        .map_err(|_| NativeError::invalid(path, "the reader thread panicked"))??;
+    if file_counts.total(1) == 0 {
+        return Err(NativeError::invalid(
+            path,
+            "holds no A/C/G/T nucleotide, so there is nothing to count",
+        ));
+    }
+    let done = read.load(Ordering::Relaxed);
+    tell(done);
+    Ok((file_counts, done))
 }
 
 /// Counts one batch of records (FASTA records or bare sequences) in parallel: each record
@@ -126,9 +138,13 @@ pub fn count_batch<S: AsRef<[u8]> + Sync>(k: K, batch: &[S]) -> NgramCounts {
         )
 }
 
-/// Counts and builds the table with minimum count `min_count`.
-pub fn table_from_files(config: &CountConfig, min_count: u64) -> Result<NpmiTable> {
-    let counts = count_files(config)?;
+/// Counts (telling `progress`) and builds the table with minimum count `min_count`.
+pub fn table_from_files(
+    config: &CountConfig,
+    min_count: u64,
+    progress: &mut dyn FnMut(CountProgress),
+) -> Result<NpmiTable> {
+    let counts = count_files(config, progress)?;
     let label = config.files.first().cloned().unwrap_or_default();
     let names: Vec<String> = config
         .files

@@ -1,6 +1,7 @@
 //! The library's `experiment` end to end, at toy size: every variant pretrains, is scored,
 //! and the table, charts and report appear.
 
+use cmgems_native::events::Observers;
 use cmgems_native::experiment;
 
 #[test]
@@ -53,7 +54,7 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     )
     .unwrap();
     let out = dir.join("out");
-    experiment::run(&dir.join("exp.toml"), &out, None, false).unwrap();
+    experiment::run(&dir.join("exp.toml"), &out, None, &mut Observers::new()).unwrap();
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     // One row per run: random once, genemask and cm-gems with both lookups, the probe of
     // random weights; each at both seeds.
@@ -100,7 +101,7 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     );
     // A second run reuses every scored run instead of pretraining it again.
     let before = std::fs::read_to_string(out.join("report.md")).unwrap();
-    experiment::run(&dir.join("exp.toml"), &out, None, false).unwrap();
+    experiment::run(&dir.join("exp.toml"), &out, None, &mut Observers::new()).unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("report.md")).unwrap(),
         before
@@ -111,9 +112,14 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     }
     // A misspelt key is refused, naming the file.
     std::fs::write(dir.join("bad.toml"), "name = \"x\"\nmaskin = []\n").unwrap();
-    let err = experiment::run(&dir.join("bad.toml"), &dir.join("bad"), None, false)
-        .unwrap_err()
-        .to_string();
+    let err = experiment::run(
+        &dir.join("bad.toml"),
+        &dir.join("bad"),
+        None,
+        &mut Observers::new(),
+    )
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("bad.toml") && err.contains("maskin"), "{err}");
 }
 

@@ -337,3 +337,79 @@ fn probe_separates_a_planted_motif_and_writes_its_report() {
         &["bad.csv"],
     );
 }
+
+/// `finetune::run` reports through the event protocol: an observer hears the start, every
+/// step and the scores of dev and test; one that answers stop ends the run after that step
+/// with `Stopped`, and nothing is written.
+#[test]
+fn finetune_run_reports_its_steps_and_an_observer_can_stop_it() {
+    use cmgems_native::events::{Control, Event, Observer, ObserverError, Observers};
+    use cmgems_native::finetune::{self, FinetuneError, FinetunePlan, InitSource, Recipe};
+    struct Listen(Vec<String>, Option<u64>);
+    impl Observer for Listen {
+        fn on_event(&mut self, event: &Event) -> Result<Control, ObserverError> {
+            match event {
+                Event::Start { total, .. } => self.0.push(format!("start {total}")),
+                Event::TuneStep { step, .. } => self.0.push(format!("step {}", step.step)),
+                Event::Scored { split, .. } => self.0.push(format!("scored {split}")),
+                Event::End { step, .. } => self.0.push(format!("end {step}")),
+                _ => {}
+            }
+            Ok(match event {
+                Event::TuneStep { step, .. } if Some(step.step) == self.1 => Control::Stop,
+                _ => Control::Continue,
+            })
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let task = tmp.path().join("task");
+    write_task(&task, 16, 3);
+    cmgems_native::backend::set_default_device(cmgems_native::backend::BackendChoice::Cpu);
+    let device =
+        cmgems_native::backend::select_device(cmgems_native::backend::BackendChoice::Cpu).device;
+    let start = finetune::Start::new(InitSource::resolve("preset:tiny").unwrap(), device).unwrap();
+    let mut recipe = Recipe::fewshot(10);
+    recipe.epochs = 1;
+    recipe.batch_size = 4;
+    let plan = |out: &str| FinetunePlan {
+        files: finetune::SplitFiles::find(&task),
+        recipe: recipe.clone(),
+        init: "preset:tiny".into(),
+        max_train: None,
+        seed: 1,
+        eval_batch: 8,
+        out: tmp.path().join(out),
+    };
+    let mut whole = Listen(Vec::new(), None);
+    finetune::run(
+        &start,
+        &plan("whole"),
+        &mut Observers::new().with(&mut whole),
+    )
+    .unwrap();
+    assert_eq!(
+        whole.0,
+        [
+            "start 4",
+            "step 1",
+            "step 2",
+            "step 3",
+            "step 4",
+            "end 4",
+            "scored dev",
+            "scored test"
+        ]
+    );
+    let mut stopping = Listen(Vec::new(), Some(2));
+    let stopped = finetune::run(
+        &start,
+        &plan("stopped"),
+        &mut Observers::new().with(&mut stopping),
+    );
+    assert!(
+        matches!(stopped, Err(FinetuneError::Stopped { step: 2 })),
+        "{stopped:?}"
+    );
+    assert_eq!(stopping.0, ["start 4", "step 1", "step 2"]);
+    assert!(!tmp.path().join("stopped").exists());
+}

@@ -555,37 +555,11 @@ fn backend_line(stderr: &str) -> &str {
         .unwrap_or_default()
 }
 
-/// The loop is a library function: an observer of its own sees every step, evaluation and
-/// switch, in order, and the metrics file says the same.
-#[test]
-fn library_loop_reports_to_its_observers() {
-    use cmgems_native::pretrain::{
-        self, EvalRecord, JsonlLogs, Masking, Observer, PretrainConfig, PretrainError, StepRecord,
-        SwitchRecord,
-    };
-    #[derive(Default)]
-    struct Record(Vec<String>);
-    impl Observer for Record {
-        fn on_step(&mut self, s: &StepRecord) -> Result<(), PretrainError> {
-            self.0.push(format!("step {}", s.step));
-            Ok(())
-        }
-        fn on_eval(&mut self, e: &EvalRecord) -> Result<(), PretrainError> {
-            self.0.push(format!("eval {}", e.step));
-            Ok(())
-        }
-        fn on_switch(&mut self, s: &SwitchRecord) -> Result<(), PretrainError> {
-            self.0.push(format!("switch {}", s.step));
-            Ok(())
-        }
-        fn before_checkpoint(&mut self, step: u64) -> Result<(), PretrainError> {
-            self.0.push(format!("checkpoint {step}"));
-            Ok(())
-        }
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("run");
-    let config = PretrainConfig {
+/// A 4-step CM-GEMS run of the tiny model on the synthetic corpus, evaluated every 2 steps,
+/// switching at step 4, saved at the end only.
+fn tiny_config() -> cmgems_native::pretrain::PretrainConfig {
+    use cmgems_native::pretrain::{Masking, PretrainConfig};
+    PretrainConfig {
         preset: "tiny".into(),
         backend: "cpu".into(),
         synthetic_records: 8,
@@ -605,12 +579,46 @@ fn library_loop_reports_to_its_observers() {
         masking: Masking::CmGems,
         cm_gems_threshold: cmgems_core::SwitchThreshold::Absolute(1000.0),
         ..PretrainConfig::default()
-    };
+    }
+}
+
+/// The loop is a library function: an observer of its own sees every step, evaluation and
+/// switch, in order, and the metrics file says the same.
+#[test]
+fn library_loop_reports_to_its_observers() {
+    use cmgems_native::events::{Control, Event, Observer, ObserverError, Observers};
+    use cmgems_native::pretrain::{self, JsonlLogs};
+    #[derive(Default)]
+    struct Record(Vec<String>);
+    impl Observer for Record {
+        fn on_event(&mut self, event: &Event) -> Result<Control, ObserverError> {
+            match event {
+                Event::Step(s) => self.0.push(format!("step {}", s.step)),
+                Event::Eval(e) => self.0.push(format!("eval {}", e.step)),
+                Event::Switch(s) => self.0.push(format!("switch {}", s.step)),
+                Event::Checkpoint { step } => self.0.push(format!("checkpoint {step}")),
+                Event::Saved { step, dir } => {
+                    assert!(dir.join("model.bpk").is_file(), "{}", dir.display());
+                    self.0.push(format!("saved {step}"));
+                }
+                Event::End { step, stopped, .. } => self.0.push(format!("end {step} {stopped}")),
+                _ => {}
+            }
+            Ok(Control::Continue)
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let config = tiny_config();
     let selected = cmgems_native::backend::select_backend("cpu", 1).unwrap();
-    let mut observers = (JsonlLogs::default(), Record::default());
+    let mut record = Record::default();
+    let mut observers = Observers::new()
+        .with(JsonlLogs::default())
+        .with(&mut record);
     let summary = pretrain::run(&config, &selected, &out, false, &mut observers).unwrap();
+    drop(observers);
     assert_eq!(
-        observers.1 .0,
+        record.0,
         [
             "step 1",
             "step 2",
@@ -619,10 +627,125 @@ fn library_loop_reports_to_its_observers() {
             "step 4",
             "eval 4",
             "switch 4",
-            "checkpoint 4"
+            "checkpoint 4",
+            "saved 4",
+            "end 4 false"
         ]
     );
     assert_eq!((summary.steps, summary.switch_step), (4, Some(4)));
+    assert!(!summary.stopped);
     assert!(summary.random_span_perplexity.is_finite());
     assert_eq!(metrics(&out).len(), 7);
+}
+
+/// Observers steer the loop: one asking to save after step 1 gets a checkpoint there, one
+/// asking to stop after step 3 ends the run with a checkpoint of step 3 that resumes, and
+/// the resumed run ends where an unbroken one does.
+#[test]
+fn observers_save_and_stop_the_library_loop() {
+    use cmgems_native::events::{Control, Event, Observer, ObserverError, Observers};
+    use cmgems_native::pretrain::{self, JsonlLogs};
+    struct AskAt(u64, Control);
+    impl Observer for AskAt {
+        fn on_event(&mut self, event: &Event) -> Result<Control, ObserverError> {
+            Ok(match event {
+                Event::Step(s) if s.step == self.0 => self.1,
+                _ => Control::Continue,
+            })
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (whole, broken) = (dir.path().join("whole"), dir.path().join("broken"));
+    let mut config = tiny_config();
+    config.keep_checkpoints = 5;
+    let selected = cmgems_native::backend::select_backend("cpu", 1).unwrap();
+    let mut plain = Observers::new().with(JsonlLogs::default());
+    let unbroken = pretrain::run(&config, &selected, &whole, false, &mut plain).unwrap();
+    let mut steered = Observers::new()
+        .with(JsonlLogs::default())
+        .with(AskAt(1, Control::Save))
+        .with(AskAt(3, Control::Stop));
+    let stopped = pretrain::run(&config, &selected, &broken, false, &mut steered).unwrap();
+    assert!(stopped.stopped && stopped.steps == 3, "{stopped:?}");
+    assert!(stopped.random_span_perplexity.is_nan());
+    let saved: Vec<String> = std::fs::read_dir(broken.join("checkpoints"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("step-"))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(saved, ["step-00000001", "step-00000003"]);
+    let mut plain = Observers::new().with(JsonlLogs::default());
+    let resumed = pretrain::run(&config, &selected, &broken, true, &mut plain).unwrap();
+    assert!(!resumed.stopped);
+    assert_eq!(
+        resumed.random_span_perplexity,
+        unbroken.random_span_perplexity
+    );
+    assert_eq!(
+        deterministic(&metrics(&broken)),
+        deterministic(&metrics(&whole))
+    );
+}
+
+/// SIGTERM mid-run: the run finishes its step, writes a checkpoint, says so and exits 143;
+/// `--resume` then continues to the losses of an unbroken run. The signal is sent once the
+/// log shows step 5, and whichever later step it lands after, the resumed log must equal
+/// the unbroken one.
+#[test]
+fn sigterm_saves_a_checkpoint_and_resume_matches_the_unbroken_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole");
+    let broken = dir.path().join("broken");
+    // No checkpoint before the end but the one the signal asks for.
+    let flags = [
+        "--steps",
+        "24",
+        "--checkpoint-every",
+        "1000",
+        "--masking",
+        "cm-gems",
+        "--cm-gems-threshold",
+        "1000",
+    ];
+    ok(&tiny(&whole, &flags));
+    let child = Command::new(TRAIN)
+        .args(tiny(&broken, &flags))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while last_logged_step(&broken) < 5 && start.elapsed() < Duration::from_secs(300) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // SAFETY: kill(2) on the pid of a child this test started and has not reaped.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGTERM) }, 0);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{stderr}");
+    let latest = std::fs::read_to_string(broken.join("checkpoints/latest")).unwrap();
+    let stopped_at: u64 = latest.trim().trim_start_matches("step-").parse().unwrap();
+    assert!((5..24).contains(&stopped_at), "{latest}");
+    assert_eq!(
+        last_logged_step(&broken),
+        stopped_at,
+        "the log ends at the checkpoint"
+    );
+    let said = format!("stopped by SIGTERM after step {stopped_at}; latest checkpoint: ");
+    assert!(
+        stderr.contains(&said) && stderr.contains(latest.trim()),
+        "{stderr}"
+    );
+    ok(&[
+        "pretrain".to_string(),
+        "--resume".to_string(),
+        broken.to_str().unwrap().to_string(),
+    ]);
+    assert_eq!(
+        deterministic(&metrics(&broken)),
+        deterministic(&metrics(&whole)),
+        "stopped after step {stopped_at}"
+    );
 }

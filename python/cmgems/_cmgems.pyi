@@ -1,4 +1,5 @@
-"""Type stubs of the Rust extension (python/src/): keep in step with the #[pymethods]."""
+"""Type stubs of the Rust extension (python/src/), written by hand: tests/test_stubs.py checks
+them against the built module (names, kinds and parameters of every member)."""
 
 import os
 from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union

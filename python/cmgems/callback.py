@@ -20,7 +20,8 @@ from typing import Optional, Union
 from transformers import TrainerCallback
 
 from ._cmgems import Curriculum
-from .collator import DataCollatorForCmGems, _rank
+from .collator import DataCollatorForCmGems
+from .workers import rank
 
 
 class CurriculumCallback(TrainerCallback):
@@ -102,4 +103,4 @@ class CurriculumCallback(TrainerCallback):
             )
 
     def _say(self, message: str) -> None:
-        print(f"cmgems rank {_rank()}: {message}", file=sys.stderr, flush=True)
+        print(f"cmgems rank {rank()}: {message}", file=sys.stderr, flush=True)

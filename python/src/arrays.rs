@@ -13,6 +13,9 @@ pub struct Matrix {
     pub rows: usize,
     pub cols: usize,
     pub values: Vec<i64>,
+    /// The first value of a uint64 array above `i64::MAX` (its index and value): `values`
+    /// holds `i64::MAX` there, and an error about it must name the value given.
+    pub first_over: Option<(usize, u64)>,
 }
 
 /// Reads a 2-D integer numpy array. `name` is the argument's name, for messages.
@@ -36,7 +39,7 @@ pub fn int_matrix(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Matrix> {
                 let view = view.as_array();
                 let (rows, cols) = view.dim();
                 let values = view.iter().map(|&x| x as i64).collect();
-                return Ok(Matrix { rows, cols, values });
+                return Ok(Matrix { rows, cols, values, first_over: None });
             }
         )*};
     }
@@ -45,11 +48,18 @@ pub fn int_matrix(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Matrix> {
         let view = a.readonly();
         let view = view.as_array();
         let (rows, cols) = view.dim();
+        let first_over = view.iter().enumerate().find(|(_, &x)| x > i64::MAX as u64);
+        let first_over = first_over.map(|(i, &x)| (i, x));
         let values = view
             .iter()
             .map(|&x| i64::try_from(x).unwrap_or(i64::MAX))
             .collect();
-        return Ok(Matrix { rows, cols, values });
+        return Ok(Matrix {
+            rows,
+            cols,
+            values,
+            first_over,
+        });
     }
     Err(PyTypeError::new_err(format!(
         "{name} must hold integers, not {}",
@@ -64,8 +74,12 @@ pub fn ids(m: &Matrix, name: &str) -> PyResult<Vec<u32>> {
         .enumerate()
         .map(|(i, &x)| {
             u32::try_from(x).map_err(|_| {
+                let given = match m.first_over {
+                    Some((j, over)) if j == i => over.to_string(),
+                    _ => x.to_string(),
+                };
                 value(format!(
-                    "{name}: id {x} at row {}, position {} is not a token id",
+                    "{name}: id {given} at row {}, position {} is not a token id",
                     i / m.cols.max(1),
                     i % m.cols.max(1)
                 ))

@@ -1,28 +1,32 @@
 //! The `cmgems._cmgems` extension module: Python bindings of cmgems-core.
 //!
-//! Shaped like HuggingFace tokenizers' `bindings/python`: one module here per module of
-//! core (tokenizer, table/npmi, mask, curriculum, rng), each only translating Python values to
-//! core's and core's errors to Python exceptions. Every rule lives in cmgems-core; counting
-//! FASTA files lives in cmgems-native's library. The Python half of the package
-//! (`python/cmgems/`: the collator and the Trainer callback) is built on these classes.
+//! Shaped like HuggingFace tokenizers' `bindings/python`: one module here per stage of core
+//! it binds, named as core's: `tokenize` (the tokenizer), `npmi` (tables: counting, reading,
+//! writing), `mask` (the maskers), `schedule` (the curricula), plus `rng` (`derive_seed`)
+//! and the helpers `error` (core's errors as exceptions) and `arrays` (numpy in and out).
+//! Each only translates Python values to core's and core's errors to Python exceptions.
+//! Every rule lives in cmgems-core; counting FASTA files lives in cmgems-native's library.
+//! The Python half of the package (`python/cmgems/`: the collator and the Trainer callback)
+//! is built on these classes; `cmgems/_cmgems.pyi` types them, and
+//! `tests/test_stubs.py` checks it against the built module.
 
 mod arrays;
-mod curriculum;
 mod error;
 mod mask;
+mod npmi;
 mod rng;
-mod table;
-mod tokenizer;
+mod schedule;
+mod tokenize;
 
 use pyo3::prelude::*;
 
 #[pymodule]
 fn _cmgems(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_class::<tokenizer::PyTokenizer>()?;
-    m.add_class::<table::PyNpmiTable>()?;
+    m.add_class::<tokenize::PyTokenizer>()?;
+    m.add_class::<npmi::PyNpmiTable>()?;
     m.add_class::<mask::PyMasker>()?;
-    m.add_class::<curriculum::PyCurriculum>()?;
+    m.add_class::<schedule::PyCurriculum>()?;
     m.add_function(wrap_pyfunction!(rng::derive_seed, m)?)?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::arrays::{flags, ids, int_matrix, to_numpy};
 use crate::error::{core, value};
-use crate::table::PyNpmiTable;
+use crate::npmi::PyNpmiTable;
 use cmgems_core::mask::{mask_rows, GlobalCount, MaskConfig, Masker, RandomIds, RowStreams, Rows};
 use cmgems_core::schedule::curriculum::{Curriculum, CurriculumConfig};
 use cmgems_core::{RankLookup, Strategy};

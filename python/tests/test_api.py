@@ -125,30 +125,53 @@ def test_curriculum_switches_with_the_core_rule():
 
 
 def test_masking_releases_the_gil(table):
-    # A Python thread keeps counting while the main thread masks: with the GIL held for the
-    # whole call it could not run at all during it.
+    """A second thread runs Python code while the main thread is inside `mask`, which it
+    can only do if `mask` lets go of the GIL.
+
+    With forced switches off (a switch interval far longer than the test), a thread waiting
+    for the GIL gets it only when the holder lets go by itself. The main thread wakes the
+    other thread (which then waits for the GIL), sets `phase` to "inside" and calls `mask`;
+    after the call it sets "after" and waits for the other thread to record what it saw.
+    Between the two assignments the main thread lets go of the GIL only if `mask` does: a
+    build that holds it records "after" every round, deterministically. A build that lets
+    go records "inside" as soon as the other thread is scheduled during one of the calls.
+    """
+    import sys
     import threading
 
-    ids = np.tile(batch(n_rows=1, length=512)[0], (3000, 1))
+    ids = np.tile(batch(n_rows=1, length=512)[0], (2000, 1))
     m = cmgems.Masker(table, "genemask")
-    count = [0]
-    stop = threading.Event()
-    started = threading.Event()
+    m.mask(ids[:1])  # first-call set-up (numpy's C API) out of the measured calls
+    rounds = 50
+    phase = ["before"]
+    seen = []
+    go, recorded = threading.Semaphore(0), threading.Semaphore(0)
 
-    def counter():
-        started.set()
-        while not stop.is_set():
-            count[0] += 1
+    def watcher():
+        for _ in range(rounds):
+            go.acquire()
+            seen.append(phase[0])
+            recorded.release()
 
-    th = threading.Thread(target=counter)
-    th.start()
-    started.wait()
-    before = count[0]
-    m.mask(ids)
-    during = count[0] - before
-    stop.set()
-    th.join()
-    assert during > 1000, f"the counting thread ran {during} times during masking"
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(100.0)
+    th = threading.Thread(target=watcher)
+    try:
+        th.start()
+        for _ in range(rounds):
+            go.release()
+            phase[0] = "inside"
+            m.mask(ids)
+            phase[0] = "after"
+            recorded.acquire()
+            if seen[-1] == "inside":
+                break
+    finally:
+        sys.setswitchinterval(interval)
+        for _ in range(rounds):
+            go.release()
+        th.join()
+    assert "inside" in seen, f"in {len(seen)} calls of mask the other thread ran only after them"
 
 
 def _count_in_child(path, queue):
@@ -175,3 +198,19 @@ def test_derive_seed_is_cores_stream_rule():
     assert len(seeds) == 100 and 42 not in seeds
     with pytest.raises(OverflowError):
         cmgems.derive_seed(-1, 0)
+
+
+def test_every_module_of_the_package_imports_on_this_python():
+    # The suite runs on the oldest CPython the wheel claims, without torch: the collator's
+    # modules (numpy only until a batch is asked for as torch tensors) must load there too.
+    import importlib
+    import importlib.util
+    import pkgutil
+
+    names = [m.name for m in pkgutil.iter_modules(cmgems.__path__) if m.name != "_cmgems"]
+    assert {"collator", "callback", "padding", "stage", "streams"} <= set(names)
+    needs_transformers = {"callback"}
+    if importlib.util.find_spec("transformers") is None:
+        names = [n for n in names if n not in needs_transformers]
+    for name in names:
+        importlib.import_module(f"cmgems.{name}")

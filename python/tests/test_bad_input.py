@@ -1,6 +1,8 @@
 """Bad input is a ValueError or TypeError with a clear message, never a Rust panic
 (pyo3's PanicException derives from BaseException, so `except Exception` would miss it)."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -142,7 +144,7 @@ def test_any_array_masks_or_raises_a_clear_error(table, arrays, strategy, with_a
     try:
         masked, labels = m.mask(arrays, attention)
     except (ValueError, TypeError) as e:
-        assert str(e)
+        check_array_error(e, arrays, vocab_size=5 + 4**table.k)
         return
     assert masked.shape == arrays.shape == labels.shape
     hit = labels != -100
@@ -156,7 +158,7 @@ def test_any_string_encodes_or_raises_a_clear_error(text, strict):
     try:
         out = t.encode(text)
     except ValueError as e:
-        assert str(e)
+        check_sequence_error(str(e), 0, text)
         return
     assert out[0] == 2 and out[-1] == 3 and all(0 <= i < 4101 for i in out)
 
@@ -169,6 +171,81 @@ def test_any_string_batch_collates_or_raises_a_clear_error(table, texts):
     try:
         out = c(texts)
     except (ValueError, TypeError) as e:
-        assert str(e)
+        if not texts:
+            assert isinstance(e, ValueError) and str(e) == "an empty batch: features holds no sequence"
+            return
+        # The first text that does not encode alone is the one named.
+        bad = next(i for i, text in enumerate(texts) if not encodes(text))
+        check_sequence_error(str(e), bad, texts[bad])
         return
     assert out["input_ids"].shape == out["labels"].shape == (len(texts), out["input_ids"].shape[1])
+
+
+def check_array_error(e, arrays, vocab_size):
+    """The message names what is wrong and where: the dtype or shape given, or the bad id
+    with its row and position: the first one in row-major order, ids that are no token id
+    at all (negative, over 32 bits) before ids outside the vocabulary."""
+    msg = str(e)
+    if isinstance(e, TypeError):
+        assert msg == f"input_ids must hold integers, not {arrays.dtype}"
+        return
+    if arrays.ndim != 2:
+        assert msg == f"input_ids must have shape (batch, length), not {list(arrays.shape)}"
+        return
+    if arrays.size == 0:
+        assert msg == "empty input: a batch needs at least one row and one position"
+        return
+    m = re.search(r"id (-?\d+) at row (\d+), position (\d+) (is not a token id|is outside the vocabulary)", msg)
+    assert m, msg
+    value, row, position = (int(g) for g in m.groups()[:3])
+    assert int(arrays[row, position]) == value, msg
+    flat = [int(x) for x in arrays.reshape(-1)]
+    not_ids = [i for i, x in enumerate(flat) if not 0 <= x < 2**32]
+    outside = [i for i, x in enumerate(flat) if x >= vocab_size]
+    first = not_ids[0] if not_ids else outside[0]
+    assert divmod(first, arrays.shape[1]) == (row, position), msg
+    assert m.group(4) == ("is not a token id" if not_ids else "is outside the vocabulary"), msg
+
+
+def encodes(text: str) -> bool:
+    try:
+        cmgems.Tokenizer(strict=False).encode(text)
+        return True
+    except ValueError:
+        return False
+
+
+# What core strips and splits on: Rust's trim (Unicode White_Space) and ASCII whitespace.
+RUST_WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+ASCII_WHITESPACE = re.compile("[ \t\n\x0c\r]+")
+
+
+def core_text(text: str) -> str:
+    """The text core encodes: trimmed, then one pair of surrounding double quotes dropped."""
+    t = text.strip(RUST_WHITESPACE)
+    return t[1:-1] if len(t) >= 2 and t[0] == t[-1] == '"' else t
+
+
+def check_sequence_error(msg: str, index: int, text: str):
+    """A text that does not encode: the message names the sequence (its index in the
+    request) and, where one is to blame, the position: the first [UNK] (strict=True) or
+    the k-mer word of the wrong length."""
+    k = 6
+    if msg == f"sequence {index} is shorter than one {k}-mer":
+        assert len(ASCII_WHITESPACE.sub("", core_text(text)).encode()) < k, msg
+        return
+    m = re.fullmatch(
+        rf"sequence {index}: (\d+) k-mers hold a letter other than A, C, G, T, the first at position "
+        r"(\d+) \(strict=True; strict=False encodes them as \[UNK\]\)",
+        msg,
+    )
+    if m:
+        ids = cmgems.Tokenizer(strict=False).encode(text)
+        unknown = [i for i, x in enumerate(ids) if x == 1]
+        assert (len(unknown), unknown[0]) == (int(m.group(1)), int(m.group(2))), msg
+        return
+    m = re.fullmatch(rf"sequence {index}: line 1, field `k-mer (\d+)`: .* is not a {k}-mer", msg, re.S)
+    assert m, msg
+    words = [w for w in ASCII_WHITESPACE.split(core_text(text)) if w]
+    word = words[int(m.group(1)) - 1]
+    assert len(word.encode()) != k and word != "[UNK]", msg

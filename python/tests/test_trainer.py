@@ -1,6 +1,8 @@
 """HF Trainer pretrains a tiny BertForMaskedLM with the collator on real DNA; the stage
 reaches DataLoader workers; the exact lag of a switch; evaluation masks stay fixed."""
 
+import os
+
 import pytest
 
 pytest.importorskip("torch")
@@ -57,7 +59,16 @@ def test_cm_gems_switch_reaches_persistent_workers_and_the_lag_is_bounded(tmp_pa
     assert callback.curriculum.switch_step == 8 and collator.switch_step == 8
     lines = read_log(log)
     worker_lines = [l for l in lines if l["worker"] is not None]
-    assert worker_lines and all(l["pid"] != lines[0]["pid"] or l["worker"] is None for l in lines[:0])
+    # Workers are other processes than this one (the Trainer's), and persistent: each
+    # worker of each loader built all its batches in one process, the evaluation workers
+    # across all six evaluations (workers that are not persistent start anew for each).
+    assert worker_lines and all(l["pid"] != os.getpid() for l in worker_lines)
+    pids = {}
+    for l in worker_lines:
+        pids.setdefault((l["evaluation"], l["worker"]), set()).add(l["pid"])
+    assert sorted(pids) == [(e, w) for e in (False, True) for w in range(workers)], pids
+    assert all(len(p) == 1 for p in pids.values()), pids
+    assert len({l["step"] for l in worker_lines if l["evaluation"]}) == 6
     # Every batch used the stage its worker saw when building it.
     for l in lines:
         if not l["evaluation"]:

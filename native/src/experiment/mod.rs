@@ -19,9 +19,10 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 use crate::backend::{select_backend, BackendError, Selected};
+use crate::events::Observers;
 use crate::finetune::fewshot::ShotData;
 use crate::finetune::{FinetuneError, InitSource, LabeledSet};
-use crate::pretrain::{self, Console, JsonlLogs, Masking, PretrainConfig};
+use crate::pretrain::{self, JsonlLogs, Masking, PretrainConfig};
 use crate::training::{latest_checkpoint, CheckpointError};
 use scores::RunScores;
 
@@ -140,6 +141,8 @@ pub enum ExperimentError {
     Pretrain(#[from] pretrain::PretrainError),
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    #[error("stopped while pretraining {0} (interrupted); run the experiment again to resume it")]
+    Stopped(PathBuf),
 }
 
 impl ExperimentError {
@@ -237,13 +240,13 @@ pub fn load_config(
 }
 
 /// Runs the experiment of `config_path` into `out` (finished runs are reused, interrupted
-/// ones resumed); `progress` shows progress bars. Seed by seed, so that an experiment
-/// stopped early holds the same seeds for every variant.
+/// ones resumed); `observers` hear every pretraining and fine-tuning run and the notes.
+/// Seed by seed, so that an experiment stopped early holds the same seeds for every variant.
 pub fn run(
     config_path: &Path,
     out: &Path,
     backend: Option<String>,
-    progress: bool,
+    observers: &mut Observers,
 ) -> Result<(), ExperimentError> {
     let mut config = load_config(config_path, backend)?;
     let base = config_path.parent().unwrap_or(Path::new("."));
@@ -266,7 +269,7 @@ pub fn run(
         return Err(ExperimentError::NoVariant(config_path.to_path_buf()));
     }
     std::fs::create_dir_all(out).map_err(ExperimentError::io(out))?;
-    let scoring = scoring(&config, base, config_path)?;
+    let scoring = scoring(&config, (base, config_path), observers)?;
     let mut outcomes: Vec<Outcome> = plan.iter().map(|v| Outcome::new(&v.0)).collect();
     let untrained = config.probe.as_ref().is_some_and(|p| p.untrained);
     if untrained {
@@ -277,7 +280,7 @@ pub fn run(
             let dir = out.join("runs").join(name).join(format!("seed-{seed}"));
             let scores = match scores::cached(&dir, &scoring.plan) {
                 Some(s) => {
-                    eprintln!("== {name}, seed {seed}: scored before (reused)");
+                    observers.on_note(&format!("== {name}, seed {seed}: scored before (reused)"));
                     s
                 }
                 None => {
@@ -287,7 +290,7 @@ pub fn run(
                         lookup: *lookup,
                         seed,
                     };
-                    trained_run(&config, &scoring, &dir, &run, progress)?
+                    trained_run(&config, &scoring, (&dir, &run), observers)?
                 }
             };
             outcomes[i].curves.push(read_curves(&dir, seed)?);
@@ -299,12 +302,12 @@ pub fn run(
                 .join("runs")
                 .join(UNTRAINED)
                 .join(format!("seed-{seed}"));
-            let scores = untrained_run(&config, &scoring, &dir, seed)?;
+            let scores = untrained_run(&config, &scoring, (&dir, seed), observers)?;
             outcomes.last_mut().expect("pushed above").runs.push(scores);
             report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
         }
     }
-    eprintln!("wrote {}", out.join("report.md").display());
+    observers.on_note(&format!("wrote {}", out.join("report.md").display()));
     Ok(())
 }
 
@@ -322,8 +325,8 @@ struct RunSpec<'a> {
 /// The device, the few-shot and probe data, shared by every run.
 fn scoring(
     config: &ExperimentConfig,
-    base: &Path,
-    config_path: &Path,
+    (base, config_path): (&Path, &Path),
+    observers: &mut Observers,
 ) -> Result<Scoring, ExperimentError> {
     let fs_test = base.join(&config.fewshot.test);
     if !fs_test.exists() {
@@ -334,7 +337,7 @@ fn scoring(
     }
     let selected = select_backend(&config.pretrain.backend, config.pretrain.devices)?;
     if let Some(why) = &selected.fallback {
-        eprintln!("note: {why}");
+        observers.on_note(&format!("note: {why}"));
     }
     // The model's positions beyond the pretraining length were never trained.
     let tokenizer = Tokenizer::new(K::SIX, config.pretrain.seq_len.min(512), false)?;
@@ -342,12 +345,12 @@ fn scoring(
     if let Some(n) = config.fewshot.test_limit {
         test = test.spread_sample(n);
     }
-    eprintln!("{}", test.summary());
+    observers.on_note(&test.summary());
     let fs_train = base.join(&config.fewshot.train);
     let data = ShotData::load(&fs_train, &config.fewshot.shots, &tokenizer)?;
     let num_labels = data.num_classes().max(test.num_classes()).max(2);
     let probes = match &config.probe {
-        Some(p) => probe_data(p, base, config_path, &tokenizer)?,
+        Some(p) => probe_data(p, (base, config_path), &tokenizer, observers)?,
         None => Vec::new(),
     };
     let plan = format!(
@@ -374,11 +377,11 @@ fn scoring(
 /// Every probe task's splits, cut to the plan's limits.
 fn probe_data(
     plan: &ProbePlan,
-    base: &Path,
-    config_path: &Path,
+    (base, config_path): (&Path, &Path),
     tokenizer: &Tokenizer,
+    observers: &mut Observers,
 ) -> Result<Vec<ProbeData>, ExperimentError> {
-    let load = |task: &ProbeTask, file: &Path, limit: Option<usize>| {
+    let mut load = |task: &ProbeTask, file: &Path, limit: Option<usize>| {
         let path = base.join(file);
         if !path.exists() {
             return Err(ExperimentError::NoProbeFile {
@@ -391,7 +394,7 @@ fn probe_data(
         if let Some(n) = limit {
             set = set.spread_sample(n);
         }
-        eprintln!("probe {}: {}", task.name, set.summary());
+        observers.on_note(&format!("probe {}: {}", task.name, set.summary()));
         Ok(set)
     };
     plan.tasks
@@ -410,29 +413,33 @@ fn probe_data(
 fn trained_run(
     config: &ExperimentConfig,
     scoring: &Scoring,
-    dir: &Path,
-    run: &RunSpec,
-    progress: bool,
+    (dir, run): (&Path, &RunSpec),
+    observers: &mut Observers,
 ) -> Result<RunScores, ExperimentError> {
     let mut pretrain = config.pretrain.clone();
     pretrain.masking = run.masking;
     pretrain.rank_lookup = run.lookup;
     pretrain.seed = run.seed;
     let resume = latest_checkpoint(dir)?.is_some();
-    eprintln!(
+    observers.on_note(&format!(
         "== {}, seed {}: pretraining {} steps{}",
         run.name,
         run.seed,
         pretrain.steps,
         if resume { " (resuming)" } else { "" }
-    );
-    let mut observers = (JsonlLogs::default(), Console::new(progress));
-    let summary = pretrain::run(&pretrain, &scoring.selected, dir, resume, &mut observers)?;
+    ));
+    let mut logged = Observers::new()
+        .with(JsonlLogs::default())
+        .with(&mut *observers);
+    let summary = pretrain::run(&pretrain, &scoring.selected, dir, resume, &mut logged)?;
+    drop(logged);
+    if summary.stopped {
+        return Err(ExperimentError::Stopped(dir.to_path_buf()));
+    }
     let init = InitSource::resolve(
         dir.to_str()
             .ok_or_else(|| ExperimentError::NotUtf8(dir.to_path_buf()))?,
     )?;
-    let label = format!("{} seed {}", run.name, run.seed);
     let scores = RunScores {
         variant: run.name.to_string(),
         seed: run.seed,
@@ -440,8 +447,8 @@ fn trained_run(
         switch_step: summary.switch_step,
         perplexity: Some(summary.random_span_perplexity),
         unigram_perplexity: summary.random_span_unigram_perplexity,
-        probes: scores::probe_all(&init, scoring, run.seed)?,
-        shots: scores::fewshot_all(&init, config, scoring, &label)?,
+        probes: scores::probe_all(&init, scoring, run.seed, observers)?,
+        shots: scores::fewshot_all(&init, config, scoring, observers)?,
     };
     scores::save(dir, &scores)?;
     Ok(scores)
@@ -451,13 +458,15 @@ fn trained_run(
 fn untrained_run(
     config: &ExperimentConfig,
     scoring: &Scoring,
-    dir: &Path,
-    seed: u64,
+    (dir, seed): (&Path, u64),
+    observers: &mut Observers,
 ) -> Result<RunScores, ExperimentError> {
     if let Some(s) = scores::cached(dir, &scoring.plan) {
         return Ok(s);
     }
-    eprintln!("== {UNTRAINED}, seed {seed}: probe of random weights");
+    observers.on_note(&format!(
+        "== {UNTRAINED}, seed {seed}: probe of random weights"
+    ));
     let init = InitSource::resolve(&format!("preset:{}", config.pretrain.preset))?;
     let scores = RunScores {
         variant: UNTRAINED.into(),
@@ -466,7 +475,7 @@ fn untrained_run(
         switch_step: None,
         perplexity: None,
         unigram_perplexity: None,
-        probes: scores::probe_all(&init, scoring, seed)?,
+        probes: scores::probe_all(&init, scoring, seed, observers)?,
         shots: Default::default(),
     };
     std::fs::create_dir_all(dir).map_err(ExperimentError::io(dir))?;

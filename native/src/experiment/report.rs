@@ -469,37 +469,8 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
         .copied()
         .filter(|o| !o.curves.is_empty())
         .collect();
-    let marks = |o: &Outcome| -> Vec<f64> {
-        o.runs
-            .iter()
-            .filter_map(|r| r.switch_step.map(|s| s as f64))
-            .collect()
-    };
-    let loss: Vec<Series> = trained
-        .iter()
-        .enumerate()
-        .map(|(v, o)| {
-            let curves: Vec<&[(f64, f64)]> = o.curves.iter().map(|c| c.losses.as_slice()).collect();
-            Series {
-                name: o.name.clone(),
-                points: smooth(&mean_curve(&curves), 20),
-                marks: marks(o),
-                color: v,
-                dash: 0,
-            }
-        })
-        .collect();
-    // A colour per variant, a line pattern per seed.
-    let ppl: Vec<Series> = trained
-        .iter()
-        .enumerate()
-        .flat_map(|(v, o)| {
-            o.curves
-                .iter()
-                .enumerate()
-                .map(move |(i, c)| run_series(o, c, v, i))
-        })
-        .collect();
+    let loss = loss_series(&trained);
+    let ppl = perplexity_series(&trained);
     let shots = &config.fewshot.shots;
     let tasks: Vec<String> = config
         .probe
@@ -555,6 +526,44 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
             ),
         ),
     ]
+}
+
+/// The training loss of each variant: the mean over its seeds, smoothed, with its switches.
+fn loss_series(trained: &[&Outcome]) -> Vec<Series> {
+    let marks = |o: &Outcome| -> Vec<f64> {
+        o.runs
+            .iter()
+            .filter_map(|r| r.switch_step.map(|s| s as f64))
+            .collect()
+    };
+    trained
+        .iter()
+        .enumerate()
+        .map(|(v, o)| {
+            let curves: Vec<&[(f64, f64)]> = o.curves.iter().map(|c| c.losses.as_slice()).collect();
+            Series {
+                name: o.name.clone(),
+                points: smooth(&mean_curve(&curves), 20),
+                marks: marks(o),
+                color: v,
+                dash: 0,
+            }
+        })
+        .collect()
+}
+
+/// The held-out perplexity of every run: a colour per variant, a line pattern per seed.
+fn perplexity_series(trained: &[&Outcome]) -> Vec<Series> {
+    trained
+        .iter()
+        .enumerate()
+        .flat_map(|(v, o)| {
+            o.curves
+                .iter()
+                .enumerate()
+                .map(move |(i, c)| run_series(o, c, v, i))
+        })
+        .collect()
 }
 
 fn run_series(o: &Outcome, c: &Curves, color: usize, dash: usize) -> Series {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{ExperimentConfig, ExperimentError, Scoring};
+use crate::events::Observers;
 use crate::files::write_atomic;
 use crate::finetune::fewshot::{self, FewshotSetup};
 use crate::finetune::{InitSource, Recipe};
@@ -116,16 +117,17 @@ pub(super) fn probe_all(
     init: &InitSource,
     scoring: &Scoring,
     seed: u64,
+    observers: &mut Observers,
 ) -> Result<BTreeMap<String, ProbeScore>, ExperimentError> {
     let device = &scoring.selected.device;
     let model = encoder(init, device, seed)?;
     let mut out = BTreeMap::new();
     for task in &scoring.probes {
         let r = probe(&model, (&task.train, &task.test), device, 64, Pool::Mean)?;
-        eprintln!(
+        observers.on_note(&format!(
             "   probe {}: AUC {:.4}, accuracy {:.4}, MCC {:.4}",
             task.name, r.auc, r.accuracy, r.mcc
-        );
+        ));
         out.insert(
             task.name.clone(),
             ProbeScore {
@@ -143,7 +145,7 @@ pub(super) fn fewshot_all(
     init: &InitSource,
     config: &ExperimentConfig,
     scoring: &Scoring,
-    label: &str,
+    observers: &mut Observers,
 ) -> Result<BTreeMap<usize, ShotScore>, ExperimentError> {
     let base_config = init.config()?;
     let recipe_of = |n: usize| {
@@ -165,15 +167,8 @@ pub(super) fn fewshot_all(
         &setup,
         &scoring.data,
         &scoring.test,
-        &config.fewshot.shots,
-        &scoring.fewshot_seeds,
-        |_, _, _| {},
-        |n, seed, r| {
-            eprintln!(
-                "   {label}: {n} shots, seed {seed}: accuracy {:.4}",
-                r.accuracy
-            )
-        },
+        (&config.fewshot.shots, &scoring.fewshot_seeds),
+        observers,
     )?;
     Ok(results
         .into_iter()

@@ -8,11 +8,11 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 use cmgems_core::eval::metrics::classification_report;
 use cmgems_core::tokenize::vocab::PAD_ID;
 use cmgems_core::{ClassificationReport, SeededRng};
-use serde::Serialize;
 
 use super::data::{Example, LabeledSet};
 use super::recipe::Recipe;
 use super::FinetuneError;
+use crate::events::{Control, Event, Observers, Stage, TuneStep};
 use crate::model::{BertForSequenceClassification, PaddingMask};
 use crate::optim::OptimizerConfig;
 use crate::training::{cross_entropy, micro_batch_seed, TrainerConfig};
@@ -66,26 +66,19 @@ impl HostBatch {
     }
 }
 
-/// What one optimizer step did, for progress bars and logs.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct StepInfo {
-    pub step: u64,
-    pub total: u64,
-    pub epoch: usize,
-    pub loss: f32,
-    pub lr: f64,
-}
-
-/// Fine-tunes `model` (on an autodiff `device`) on `train` with `recipe`.
+/// Fine-tunes `model` (on an autodiff `device`) on `train` with `recipe`, telling
+/// `observers` each step as `stage`'s.
 ///
-/// A non-finite loss stops the run with an error rather than training on garbage.
+/// A non-finite loss stops the run with an error rather than training on garbage, and so
+/// does an observer's [`Control::Stop`] (fine-tuning keeps no checkpoint to resume; a
+/// [`Control::Save`] is ignored).
 pub fn train(
     model: BertForSequenceClassification,
     train: &LabeledSet,
     recipe: &Recipe,
     seed: u64,
     device: &Device,
-    mut on_step: impl FnMut(StepInfo),
+    (stage, observers): (&Stage, &mut Observers),
 ) -> Result<BertForSequenceClassification, FinetuneError> {
     assert!(device.is_autodiff(), "fine-tuning needs an autodiff device");
     let total = recipe.total_steps(train.len());
@@ -103,11 +96,21 @@ pub fn train(
     let mut model = model;
     let mut order: Vec<usize> = (0..train.len()).collect();
     let mut step = 0u64;
+    let start = Event::Start {
+        stage,
+        out: None,
+        start: 0,
+        total,
+    };
+    let mut control = observers.emit(&start)?;
     'epochs: for epoch in 0..recipe.epochs {
         shuffle(&mut order, &mut SeededRng::derive(seed, epoch as u64));
         for chunk in order.chunks(recipe.batch_size.max(1)) {
             if step >= total {
                 break 'epochs;
+            }
+            if control == Control::Stop {
+                return Err(FinetuneError::Stopped { step });
             }
             let examples: Vec<&Example> = chunk.iter().map(|&i| &train.examples[i]).collect();
             let (ids, mask, labels) = HostBatch::new(&examples).upload(device);
@@ -124,15 +127,21 @@ pub fn train(
             let lr = schedule.lr(step);
             model = optim.step(lr, model, grads);
             step += 1;
-            on_step(StepInfo {
+            let done = TuneStep {
                 step,
                 total,
                 epoch,
                 loss: value,
                 lr,
-            });
+            };
+            control = observers.emit(&Event::TuneStep { stage, step: &done })?;
         }
     }
+    observers.emit(&Event::End {
+        stage,
+        step,
+        stopped: false,
+    })?;
     Ok(model)
 }
 

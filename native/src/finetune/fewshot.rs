@@ -10,12 +10,13 @@ use cmgems_core::eval::fewshot::draw_per_class;
 use cmgems_core::{ClassificationReport, Tokenizer};
 use serde::Serialize;
 
-use super::classifier::{evaluate, StepInfo};
+use super::classifier::evaluate;
 use super::data::{LabeledSet, SplitFiles};
 use super::fit;
 use super::init::InitSource;
 use super::recipe::Recipe;
 use super::FinetuneError;
+use crate::events::{Event, Observers, Stage};
 use crate::model::BertConfig;
 
 /// Where each shot count's training examples come from.
@@ -28,8 +29,8 @@ pub enum ShotData {
 }
 
 impl ShotData {
-    /// `train` is a folder of `N/train.tsv` files (one per shot count) or a labelled file to
-    /// draw from.
+    /// `train` is a folder with one subfolder `N/` per shot count, holding `train.tsv` or the
+    /// one `train*.tsv` of the authors' release ([`shot_file`]), or a labelled file to draw from.
     pub fn load(
         train: &Path,
         shots: &[usize],
@@ -40,14 +41,7 @@ impl ShotData {
         }
         let mut given = BTreeMap::new();
         for &n in shots {
-            let path = SplitFiles::find(&train.join(n.to_string()))
-                .train
-                .ok_or_else(|| {
-                    FinetuneError::Invalid(format!(
-                        "{}: no {n}/train.tsv for {n} shots",
-                        train.display()
-                    ))
-                })?;
+            let path = shot_file(&train.join(n.to_string()), n)?;
             given.insert(n, LabeledSet::load(&path, tokenizer)?);
         }
         Ok(ShotData::Given(given))
@@ -69,6 +63,48 @@ impl ShotData {
             .max()
             .unwrap_or(0)
     }
+}
+
+/// The training file of one shot count's folder: `train.tsv` (or `.csv`, gzipped or not), else
+/// the folder's one file named `train*.tsv`/`train*.csv` (gzipped or not): GeneMask's release
+/// names them after the task and the count (`Splice-40/10/train_splice40_10.tsv`). Two such
+/// files are an error rather than a guess.
+fn shot_file(dir: &Path, n: usize) -> Result<std::path::PathBuf, FinetuneError> {
+    if let Some(path) = SplitFiles::find(dir).train {
+        return Ok(path);
+    }
+    let invalid = |why: String| FinetuneError::Invalid(format!("{}: {why}", dir.display()));
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| invalid(format!("no folder for {n} shots ({e})")))?;
+    let mut found: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_training_file(p))
+        .collect();
+    found.sort();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(invalid(format!(
+            "no training file for {n} shots (train.tsv, or one train*.tsv / train*.csv)"
+        ))),
+        _ => Err(invalid(format!(
+            "{} training files for {n} shots, expected one: {}",
+            found.len(),
+            found
+                .iter()
+                .filter_map(|p| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// `train*.tsv` / `train*.csv`, optionally gzipped.
+fn is_training_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().to_lowercase());
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    name.starts_with("train") && (name.ends_with(".tsv") || name.ends_with(".csv"))
 }
 
 /// Mean and population standard deviation (numpy's default, `ddof=0`) over seeds.
@@ -112,15 +148,16 @@ pub struct FewshotSetup<'a> {
     pub eval_batch: usize,
 }
 
-/// One fine-tuning + evaluation: the unit the protocol repeats.
+/// One fine-tuning + evaluation of `shots` with `seed`: the unit the protocol repeats.
+/// `observers` hear its steps and its score ([`Stage::Fewshot`]).
 pub fn run_one(
     setup: &FewshotSetup,
-    train_set: &LabeledSet,
-    test: &LabeledSet,
+    (train_set, test): (&LabeledSet, &LabeledSet),
     recipe: &Recipe,
-    seed: u64,
-    on_step: impl FnMut(StepInfo),
+    (shots, seed): (usize, u64),
+    observers: &mut Observers,
 ) -> Result<ClassificationReport, FinetuneError> {
+    let stage = Stage::Fewshot { shots, seed };
     let (model, _) = fit(
         setup.init,
         setup.config,
@@ -129,49 +166,39 @@ pub fn run_one(
         recipe,
         seed,
         setup.device,
-        on_step,
+        (&stage, &mut *observers),
     )?;
-    evaluate(
+    let report = evaluate(
         &model,
         test,
         setup.device,
         setup.eval_batch,
         setup.num_labels,
-    )
+    )?;
+    observers.emit(&Event::Scored {
+        stage: &stage,
+        split: "test",
+        report: &report,
+    })?;
+    Ok(report)
 }
 
-/// The whole protocol. `on_run` hears each finished (shots, seed, report).
+/// The whole protocol; `observers` hear every run's steps and score
+/// ([`Stage::Fewshot`]).
 pub fn run(
     setup: &FewshotSetup,
     source: &ShotData,
     test: &LabeledSet,
-    shots: &[usize],
-    seeds: &[u64],
-    mut on_step: impl FnMut(usize, u64, StepInfo),
-    mut on_run: impl FnMut(usize, u64, &ClassificationReport),
+    (shots, seeds): (&[usize], &[u64]),
+    observers: &mut Observers,
 ) -> Result<BTreeMap<usize, ShotResult>, FinetuneError> {
     let mut results = BTreeMap::new();
     for &n in shots {
         let recipe = (setup.recipe)(n);
         let (mut acc, mut mcc) = (Vec::new(), Vec::new());
         for &seed in seeds {
-            let drawn;
-            let train_set = match source {
-                ShotData::Draw(pool) => {
-                    let picked = draw_per_class(&pool.labels(), n, seed).map_err(|e| {
-                        FinetuneError::Invalid(format!("{}: {e}", pool.path.display()))
-                    })?;
-                    drawn = pool.subset(&picked);
-                    &drawn
-                }
-                ShotData::Given(files) => files.get(&n).ok_or_else(|| {
-                    FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
-                })?,
-            };
-            let report = run_one(setup, train_set, test, &recipe, seed, |s| {
-                on_step(n, seed, s)
-            })?;
-            on_run(n, seed, &report);
+            let drawn = source.train_set(n, seed)?;
+            let report = run_one(setup, (drawn.get(), test), &recipe, (n, seed), observers)?;
             acc.push(report.accuracy);
             mcc.push(report.mcc);
         }
@@ -184,6 +211,37 @@ pub fn run(
         );
     }
     Ok(results)
+}
+
+/// A shot count's training set: drawn for the seed, or the published file.
+enum ShotSet<'a> {
+    Drawn(LabeledSet),
+    Given(&'a LabeledSet),
+}
+
+impl ShotSet<'_> {
+    fn get(&self) -> &LabeledSet {
+        match self {
+            ShotSet::Drawn(set) => set,
+            ShotSet::Given(set) => set,
+        }
+    }
+}
+
+impl ShotData {
+    /// The training examples of `n` shots with `seed`.
+    fn train_set(&self, n: usize, seed: u64) -> Result<ShotSet<'_>, FinetuneError> {
+        Ok(match self {
+            ShotData::Draw(pool) => {
+                let picked = draw_per_class(&pool.labels(), n, seed)
+                    .map_err(|e| FinetuneError::Invalid(format!("{}: {e}", pool.path.display())))?;
+                ShotSet::Drawn(pool.subset(&picked))
+            }
+            ShotData::Given(files) => ShotSet::Given(files.get(&n).ok_or_else(|| {
+                FinetuneError::Invalid(format!("no few-shot file for {n} shots"))
+            })?),
+        })
+    }
 }
 
 /// The `--out` JSON: `{"shots": {"10": {"accuracy": {"mean", "std", "runs"}, "mcc": ..}}}`.
@@ -246,5 +304,55 @@ mod tests {
             md.contains("| 10 | 60.00 ± 10.00 | 20.00 ± 20.00 | 2 |"),
             "{md}"
         );
+    }
+
+    fn set(dir: &Path, name: &str) {
+        std::fs::create_dir_all(dir).unwrap();
+        let body = "\"sequence\"\t\"label\"\n\"ACGTAC CGTACG\"\t\"0\"\n\"TTTTTT TTTTTA\"\t\"1\"\n";
+        std::fs::write(dir.join(name), body).unwrap();
+    }
+
+    #[test]
+    fn shot_folders_take_train_tsv_or_the_authors_one_named_file() {
+        let root = tempfile::tempdir().unwrap();
+        let tok = Tokenizer::dnabert6();
+        // GeneMask's Splice-40 layout: 10/train_splice40_10.tsv; Prom-core's: 50/train.tsv.
+        set(&root.path().join("10"), "train_splice40_10.tsv");
+        set(&root.path().join("50"), "train.tsv");
+        set(&root.path().join("50"), "train_other.tsv");
+        let data = ShotData::load(root.path(), &[10, 50], &tok).unwrap();
+        match data {
+            ShotData::Given(sets) => {
+                assert_eq!(sets.keys().copied().collect::<Vec<_>>(), vec![10, 50]);
+                assert!(sets.values().all(|s| s.len() == 2));
+            }
+            ShotData::Draw(_) => panic!("a folder is given sets"),
+        }
+    }
+
+    #[test]
+    fn shot_folders_with_two_candidates_or_none_are_named_errors() {
+        let root = tempfile::tempdir().unwrap();
+        let tok = Tokenizer::dnabert6();
+        set(&root.path().join("10"), "train_a.tsv");
+        set(&root.path().join("10"), "train_b.tsv.gz");
+        let err = ShotData::load(root.path(), &[10], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("2 training files for 10 shots"), "{err}");
+        assert!(err.contains("train_a.tsv, train_b.tsv.gz"), "{err}");
+        std::fs::create_dir_all(root.path().join("20")).unwrap();
+        set(&root.path().join("20"), "test.tsv");
+        let err = ShotData::load(root.path(), &[20], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no training file for 20 shots"), "{err}");
+        let err = ShotData::load(root.path(), &[30], &tok)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no folder for 30 shots"), "{err}");
     }
 }

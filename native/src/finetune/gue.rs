@@ -4,8 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::json;
+
+use super::classifier::evaluate;
 use super::data::SplitFiles;
-use super::recipe::GUE_TASKS;
+use super::job::{load, write_json, Start};
+use super::recipe::{Recipe, RecipeOverrides, GUE_TASKS};
+use super::FinetuneError;
+use crate::events::{Event, Observers, Stage};
+use crate::files::write_atomic;
 
 /// A catalogue task as found (or not) under the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +100,139 @@ pub fn table_csv(scores: &[TaskScore]) -> String {
         out += &format!("{label},,{m},\n");
     }
     out
+}
+
+/// A GUE run: which tasks under which root, the recipe overrides every task's recipe gets,
+/// and where the results go.
+#[derive(Debug, Clone)]
+pub struct GuePlan {
+    /// The GUE folder (EMP/, prom/, splice/, virus/, mouse/, tf/ inside).
+    pub root: PathBuf,
+    /// Only these tasks (e.g. `prom/prom_core_all`); empty: all of them.
+    pub tasks: Vec<String>,
+    pub overrides: RecipeOverrides,
+    /// Use only this many training examples of each task, spread over the file.
+    pub max_train: Option<usize>,
+    /// Score on this many test examples, spread over the file.
+    pub test_limit: Option<usize>,
+    pub seed: u64,
+    /// Examples per batch when scoring.
+    pub eval_batch: usize,
+    /// `results.md`, `results.csv` and a metrics JSON per task.
+    pub out: PathBuf,
+}
+
+/// The table [`run`] wrote, as rows and as Markdown.
+#[derive(Debug, Clone)]
+pub struct GueResults {
+    pub scores: Vec<TaskScore>,
+    pub markdown: String,
+}
+
+/// Fine-tunes and scores every wanted task found under the root (DNABERT-2's Table 2);
+/// observers hear each task's steps and test score ([`Stage::Finetune`] named by the task).
+pub fn run(
+    start: &Start,
+    plan: &GuePlan,
+    observers: &mut Observers,
+) -> Result<GueResults, FinetuneError> {
+    if !plan.root.is_dir() {
+        return Err(FinetuneError::Invalid(format!(
+            "{}: not a folder",
+            plan.root.display()
+        )));
+    }
+    let mut wanted = Vec::new();
+    for t in &plan.tasks {
+        let recipe = Recipe::gue(t).ok_or_else(|| {
+            FinetuneError::Invalid(format!(
+                "tasks: {t:?} is not a GUE task (e.g. prom/prom_core_all, tf/0, EMP/H3)"
+            ))
+        })?;
+        wanted.push(recipe.name);
+    }
+    std::fs::create_dir_all(&plan.out).map_err(|e| crate::NativeError::io(&plan.out, e))?;
+    let mut scores = Vec::new();
+    for task in discover(&plan.root) {
+        let score = |mcc, note: &str| TaskScore {
+            task: task.name.into(),
+            human: task.human,
+            mcc,
+            note: note.into(),
+        };
+        let Some(files) = &task.files else {
+            observers.on_note(&format!(
+                "{}: absent (no train and test files under {})",
+                task.name,
+                task.dir.display()
+            ));
+            scores.push(score(None, "absent"));
+            continue;
+        };
+        if !wanted.is_empty() && !wanted.contains(&format!("gue:{}", task.name)) {
+            scores.push(score(None, "skipped"));
+            continue;
+        }
+        let mcc = run_task(start, plan, (&task, files), observers)?;
+        scores.push(score(Some(mcc), ""));
+    }
+    let markdown = table_markdown(&scores);
+    write_atomic(&plan.out.join("results.md"), |w| {
+        w.write_all(markdown.as_bytes())
+    })?;
+    let csv = table_csv(&scores);
+    write_atomic(&plan.out.join("results.csv"), |w| {
+        w.write_all(csv.as_bytes())
+    })?;
+    Ok(GueResults { scores, markdown })
+}
+
+/// Fine-tunes and scores one present task, writing its metrics JSON; its test MCC.
+fn run_task(
+    start: &Start,
+    plan: &GuePlan,
+    (task, files): (&FoundTask, &SplitFiles),
+    observers: &mut Observers,
+) -> Result<f64, FinetuneError> {
+    let recipe = Recipe::gue(task.name)
+        .expect("catalogue task")
+        .with(&plan.overrides)?;
+    let tokenizer = start.tokenizer(&recipe)?;
+    let present = |p: &Option<PathBuf>| p.clone().expect("discover found train and test");
+    let mut train_set = load(&present(&files.train), &tokenizer, observers)?;
+    if let Some(n) = plan.max_train {
+        train_set = train_set.spread_sample(n);
+    }
+    let mut test = load(&present(&files.test), &tokenizer, observers)?;
+    if let Some(n) = plan.test_limit {
+        test = test.spread_sample(n);
+    }
+    let num_labels = train_set.num_classes().max(test.num_classes()).max(2);
+    let config = recipe.model_config(&start.config);
+    let stage = Stage::Finetune {
+        task: task.name.into(),
+    };
+    let (model, _) = start.fit(
+        &config,
+        (num_labels, &train_set),
+        &recipe,
+        plan.seed,
+        (&stage, &mut *observers),
+    )?;
+    let r = evaluate(&model, &test, &start.device, plan.eval_batch, num_labels)?;
+    observers.emit(&Event::Scored {
+        stage: &stage,
+        split: "test",
+        report: &r,
+    })?;
+    let file = plan
+        .out
+        .join(format!("{}.json", task.name.replace('/', "_")));
+    write_json(
+        &file,
+        &json!({"task": task.name, "recipe": recipe, "test": r}),
+    )?;
+    Ok(r.mcc)
 }
 
 #[cfg(test)]

@@ -6,11 +6,13 @@ pub mod data;
 pub mod fewshot;
 pub mod gue;
 pub mod init;
+mod job;
 pub mod recipe;
 
-pub use classifier::{evaluate, predict, train, StepInfo};
+pub use classifier::{evaluate, predict, train};
 pub use data::{Example, LabeledSet, SplitFiles};
 pub use init::InitSource;
+pub use job::{load, run, write_json, FinetunePlan, Finetuned, Start};
 pub use recipe::{Recipe, RecipeError, RecipeOverrides, Warmup, GUE_TASKS};
 
 use std::path::PathBuf;
@@ -18,12 +20,14 @@ use std::path::PathBuf;
 use burn::module::Module;
 use burn::tensor::Device;
 
+use crate::events::{Observers, Stage};
 use crate::hf::LoadReport;
 use crate::model::{BertConfig, BertForSequenceClassification};
 
 /// The unit every command repeats: a classifier from `init` (its head seeded by `seed`),
 /// fine-tuned on `train_set` with `recipe` on `device`'s autodiff twin, returned ready for
-/// inference on `device`, with what the init left freshly initialised.
+/// inference on `device`, with what the init left freshly initialised. `observers` hear its
+/// steps as `stage`'s.
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     init: &InitSource,
@@ -33,14 +37,14 @@ pub fn fit(
     recipe: &Recipe,
     seed: u64,
     device: &Device,
-    on_step: impl FnMut(StepInfo),
+    observed: (&Stage, &mut Observers),
 ) -> Result<(BertForSequenceClassification, LoadReport), FinetuneError> {
     train_set.check_labels(num_labels)?;
     let autodiff = device.clone().autodiff();
     // The fresh head's weights come from the device RNG: seeded, a run is repeatable.
     autodiff.seed(seed);
     let (model, report) = init.classifier(config, num_labels, &autodiff)?;
-    let model = train(model, train_set, recipe, seed, &autodiff, on_step)?;
+    let model = train(model, train_set, recipe, seed, &autodiff, observed)?;
     Ok((model.valid(), report))
 }
 
@@ -64,6 +68,12 @@ pub enum FinetuneError {
     },
     #[error("the loss became {loss} at step {step}; stopping (lower --lr?)")]
     Diverged { step: u64, loss: f32 },
+    #[error("stopped after step {step} (interrupted); fine-tuning keeps no checkpoint, nothing was written")]
+    Stopped { step: u64 },
+    #[error(transparent)]
+    Core(#[from] cmgems_core::CoreError),
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
     #[error("{0}")]
     Invalid(String),
 }

@@ -66,6 +66,7 @@ pub enum PretrainError {
 }
 
 impl PretrainError {
+    #[cfg_attr(not(feature = "train"), allow(dead_code))] // setup.rs (train) uses it
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         PretrainError::Io {
             path: path.to_path_buf(),

@@ -1,5 +1,5 @@
 //! `train pretrain` as a library: the config, the data side (corpus, pieces, deterministic
-//! batches, prefetching), the loop ([`run()`]) and its observers.
+//! batches, prefetching), the loop ([`run()`]) and its log files as an observer.
 //!
 //! Every batch is a pure function of (seed, micro-batch index): the "data cursor" of a
 //! checkpoint is one number, and a resumed run sees exactly the batches an unbroken run
@@ -20,7 +20,7 @@ pub use batches::{BatchPlan, MaskedBatch, Prefetcher, TokenBatch};
 pub use config::{ConfigError, Masking, PretrainConfig};
 pub use corpus::{Corpus, PieceSet};
 pub use error::PretrainError;
-pub use observer::{Console, EvalRecord, JsonlLogs, Observer, StepRecord, SwitchRecord};
+pub use observer::{EvalRecord, JsonlLogs, StepRecord, SwitchRecord};
 #[cfg(feature = "train")]
 pub use run::{run, Summary};
 #[cfg(feature = "train")]

@@ -1,7 +1,9 @@
-//! The pretraining loop as a library function: curriculum, model steps, evaluation,
-//! checkpoints (the setup before the first step is `setup.rs`'s). What it reports goes to an
-//! [`Observer`] (logs, progress bar), so the loop is the same for the `train` binary,
-//! `experiment` and tests.
+//! The pretraining loop as a library function: model steps, evaluations and checkpoints at
+//! their [`Cadence`]s (the setup before the first step is `setup.rs`'s). What it does goes to
+//! [`Observers`] as [`Event`]s (logs, progress bar, signals), whose [`Control`] answers can
+//! save a checkpoint or stop the run; the masking curriculum is a hook that picks each step's
+//! masker and answers evaluations with CM-GEMS's switch. The loop is the same for the `train`
+//! binary, `experiment` and tests.
 
 use cmgems_core::eval::baseline::UnigramCounts;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
@@ -12,12 +14,17 @@ use std::time::Instant;
 
 use super::batches::{self, BatchPlan, Prefetcher};
 use super::error::PretrainError;
-use super::observer::{EvalRecord, Observer, StepRecord, SwitchRecord};
 use super::setup::{prepare_folder, resume_from, start_fresh, Data, RunState};
 use super::{Corpus, PieceSet, PretrainConfig};
 use crate::backend::Selected;
+use crate::events::{
+    Cadence, Control, EvalRecord, Event, Observers, Stage, StepRecord, SwitchRecord,
+};
 use crate::model::BertConfig;
-use crate::training::{latest_checkpoint, save_checkpoint, MlmBatch, RunCheckpoint, Trainer};
+use crate::training::{
+    latest_checkpoint, save_checkpoint, step_name, MlmBatch, RunCheckpoint, Trainer,
+    CHECKPOINTS_DIR,
+};
 
 /// What a finished run reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +43,10 @@ pub struct Summary {
     /// The unigram baseline on the same random-span labels (`None`: no label was masked).
     pub random_span_unigram_perplexity: Option<f64>,
     pub out: PathBuf,
+    /// An observer stopped the run before its last step (a signal, early stopping); the
+    /// checkpoint of `steps` is on disk and `--resume` continues it. The random-span
+    /// figures are then not computed (NaN and `None`).
+    pub stopped: bool,
 }
 
 /// Runs (or, with `resume`, continues) the pretraining described by `config` into `out`.
@@ -46,32 +57,50 @@ pub fn run(
     selected: &Selected,
     out: &Path,
     resume: bool,
-    observer: &mut dyn Observer,
+    observers: &mut Observers,
 ) -> Result<Summary, PretrainError> {
     let latest = prepare_folder(config, out, resume)?;
-    let data = Data::load(config, out, observer)?;
-    observer.on_note(&match selected.others.len() {
+    let data = Data::load(config, out, observers)?;
+    observers.on_note(&backend_note(selected));
+    let device = selected.device.clone().autodiff();
+    let (trainer, model_config, state) = match &latest {
+        Some(dir) if resume => resume_from(dir, config, out, &device, observers)?,
+        _ => start_fresh(config, &device)?,
+    };
+    let trainer = trainer.with_devices(selected.autodiff_others());
+    let mut run = Loop::new(config, out, data, trainer, model_config, state)?;
+    let stage = Stage::Pretrain;
+    let control = observers.emit(&Event::Start {
+        stage: &stage,
+        out: Some(out),
+        start: run.trainer.step,
+        total: config.steps,
+    })?;
+    let stopped = run.train(observers, control)?;
+    observers.emit(&Event::End {
+        stage: &stage,
+        step: run.trainer.step,
+        stopped,
+    })?;
+    run.summary.stopped = stopped;
+    if !stopped {
+        let common = run.evaluate(Strategy::RandomSpan);
+        run.summary.random_span_perplexity = common.perplexity;
+        run.summary.random_span_unigram_perplexity = common.unigram_perplexity;
+    }
+    Ok(run.summary)
+}
+
+/// The devices a run trains on, in words.
+fn backend_note(selected: &Selected) -> String {
+    match selected.others.len() {
         0 => format!("backend: {:?}", selected.device),
         n => format!(
             "backend: {:?} and {n} more (data parallel over {} devices)",
             selected.device,
             n + 1
         ),
-    });
-    let device = selected.device.clone().autodiff();
-    let (trainer, model_config, state) = match &latest {
-        Some(dir) if resume => resume_from(dir, config, out, &device, observer)?,
-        _ => start_fresh(config, &device)?,
-    };
-    let trainer = trainer.with_devices(selected.autodiff_others());
-    let mut run = Loop::new(config, out, data, trainer, model_config, state)?;
-    observer.on_start(out, run.trainer.step, config.steps)?;
-    run.train(observer)?;
-    observer.on_finish();
-    let common = run.evaluate(Strategy::RandomSpan);
-    run.summary.random_span_perplexity = common.perplexity;
-    run.summary.random_span_unigram_perplexity = common.unigram_perplexity;
-    Ok(run.summary)
+    }
 }
 
 /// A run between its setup and its end.
@@ -88,6 +117,9 @@ struct Loop<'a> {
     vocab: Vocab,
     unigram: UnigramCounts,
     loader: Prefetcher,
+    /// When to evaluate and when to save, besides what observers ask.
+    eval_cadence: Cadence,
+    checkpoint_cadence: Cadence,
     summary: Summary,
 }
 
@@ -143,6 +175,7 @@ impl<'a> Loop<'a> {
             random_span_perplexity: f64::NAN,
             random_span_unigram_perplexity: None,
             out: out.to_path_buf(),
+            stopped: false,
         };
         Ok(Loop {
             config,
@@ -157,47 +190,68 @@ impl<'a> Loop<'a> {
             vocab,
             unigram: data.unigram,
             loader,
+            eval_cadence: Cadence::Every(config.eval_every),
+            checkpoint_cadence: Cadence::Every(config.checkpoint_every),
             summary,
         })
     }
 
-    /// Every remaining step, with its evaluations and checkpoints.
-    fn train(&mut self, observer: &mut dyn Observer) -> Result<(), PretrainError> {
-        let config = self.config;
-        for step in self.trainer.step..config.steps {
+    /// Every remaining step, with its evaluations and checkpoints, until the last or until
+    /// an observer says stop (`control` is the answer to the start). Whether it stopped early.
+    fn train(
+        &mut self,
+        observers: &mut Observers,
+        mut control: Control,
+    ) -> Result<bool, PretrainError> {
+        let total = self.config.steps;
+        for step in self.trainer.step..total {
+            if control == Control::Stop {
+                break;
+            }
             let record = self.step(step)?;
-            observer.on_step(&record)?;
+            control = control.merge(observers.emit(&Event::Step(&record))?);
             self.summary.steps = record.step;
             self.summary.last_loss = record.loss;
             let done = record.step;
-            if done % config.eval_every == 0 || done == config.steps {
-                self.evaluate_and_observe(done, observer)?;
+            if self.eval_cadence.due(done, total) {
+                control = control.merge(self.evaluate_and_observe(done, observers)?);
             }
-            if done % config.checkpoint_every == 0 || done == config.steps {
-                observer.before_checkpoint(done)?;
-                save_checkpoint(
-                    self.out,
-                    &self.trainer,
-                    RunCheckpoint {
-                        model_config: &self.model_config,
-                        data_cursor: done * config.accumulation as u64,
-                        state: serde_json::to_value(&self.state).expect("state serialises"),
-                        keep: config.keep_checkpoints,
-                    },
-                )?;
+            if control != Control::Continue || self.checkpoint_cadence.due(done, total) {
+                control = control.merge(self.save(done, observers)?);
+                if control == Control::Save {
+                    control = Control::Continue; // saved: asked and done
+                }
             }
         }
-        Ok(())
+        Ok(control == Control::Stop && self.trainer.step < total)
+    }
+
+    /// Writes the checkpoint after step `done`, the logs it covers first.
+    fn save(&mut self, done: u64, observers: &mut Observers) -> Result<Control, PretrainError> {
+        let before = observers.emit(&Event::Checkpoint { step: done })?;
+        save_checkpoint(
+            self.out,
+            &self.trainer,
+            RunCheckpoint {
+                model_config: &self.model_config,
+                data_cursor: done * self.config.accumulation as u64,
+                state: serde_json::to_value(&self.state).expect("state serialises"),
+                keep: self.config.keep_checkpoints,
+            },
+        )?;
+        let dir = self.out.join(CHECKPOINTS_DIR).join(step_name(done));
+        let after = observers.emit(&Event::Saved {
+            step: done,
+            dir: &dir,
+        })?;
+        Ok(before.merge(after))
     }
 
     /// One optimizer step over `accumulation` micro-batches.
     fn step(&mut self, step: u64) -> Result<StepRecord, PretrainError> {
         let config = self.config;
         let t0 = Instant::now();
-        let strategy = self
-            .state
-            .curriculum
-            .strategy_for_step(step, &mut self.state.curriculum_rng);
+        let strategy = self.state.masker_for(step);
         let mut wait = 0.0;
         let mut micro = Vec::with_capacity(config.accumulation);
         let (mut masked, mut maskable, mut kmer_tokens) = (0usize, 0usize, 0usize);
@@ -234,12 +288,13 @@ impl<'a> Loop<'a> {
         })
     }
 
-    /// The held-out evaluation after step `done`, and the CM-GEMS switch it may cause.
+    /// The held-out evaluation after step `done`, told to the observers and then to the
+    /// curriculum hook, whose switch (CM-GEMS) they hear next.
     fn evaluate_and_observe(
         &mut self,
         done: u64,
-        observer: &mut dyn Observer,
-    ) -> Result<(), PretrainError> {
+        observers: &mut Observers,
+    ) -> Result<Control, PretrainError> {
         let eval_strategy = self.state.curriculum.current();
         let Evaluation {
             perplexity: ppl,
@@ -247,25 +302,19 @@ impl<'a> Loop<'a> {
         } = self.evaluate(eval_strategy);
         self.summary.last_perplexity = Some(ppl);
         self.summary.last_unigram_perplexity = unigram_perplexity;
-        observer.on_eval(&EvalRecord {
+        let eval = EvalRecord {
             step: done,
             eval_perplexity: ppl,
             eval_loss: ppl.ln(),
             eval_masker: eval_strategy,
             unigram_perplexity,
-        })?;
-        if let Some(ev) = self.state.curriculum.observe_perplexity(done, ppl) {
-            observer.on_switch(&SwitchRecord {
-                step: done,
-                event: "switch",
-                from: Strategy::GeneMask,
-                to: Strategy::Global,
-                previous_perplexity: ev.previous,
-                perplexity: ev.current,
-            })?;
-            self.summary.switch_step = Some(ev.step);
+        };
+        let mut control = observers.emit(&Event::Eval(&eval))?;
+        if let Some(switch) = self.state.after_eval(&eval) {
+            control = control.merge(observers.emit(&Event::Switch(&switch))?);
+            self.summary.switch_step = Some(switch.step);
         }
-        Ok(())
+        Ok(control)
     }
 
     /// Held-out perplexity under `strategy`'s masking, on fixed batches and masks, and the
@@ -293,5 +342,29 @@ impl<'a> Loop<'a> {
             perplexity: (total / n.max(1) as f64).exp(),
             unigram_perplexity: unigram.batch_mean_perplexity(),
         }
+    }
+}
+
+/// The masking curriculum as the loop's hook: it picks each step's masker and hears each
+/// evaluation, and CM-GEMS answers the one that ends its GeneMask phase with the switch.
+impl RunState {
+    fn masker_for(&mut self, step: u64) -> Strategy {
+        self.curriculum
+            .strategy_for_step(step, &mut self.curriculum_rng)
+    }
+
+    fn after_eval(&mut self, eval: &EvalRecord) -> Option<SwitchRecord> {
+        let from = self.curriculum.current();
+        let ev = self
+            .curriculum
+            .observe_perplexity(eval.step, eval.eval_perplexity)?;
+        Some(SwitchRecord {
+            step: ev.step,
+            event: "switch",
+            from,
+            to: self.curriculum.current(),
+            previous_perplexity: ev.previous,
+            perplexity: ev.current,
+        })
     }
 }

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use super::config::ConfigError;
 use super::error::PretrainError;
-use super::observer::{Observer, METRICS_FILE};
+use super::observer::METRICS_FILE;
 use super::{Corpus, PieceSet, PretrainConfig};
+use crate::events::Observers;
 use crate::files::write_atomic;
 use crate::model::{BertConfig, BertForMaskedLM, Preset};
 use crate::training::{
@@ -110,7 +111,7 @@ impl Data {
     pub(super) fn load(
         config: &PretrainConfig,
         out: &Path,
-        observer: &mut dyn Observer,
+        observer: &mut Observers,
     ) -> Result<Data, PretrainError> {
         let k = K::SIX;
         let corpus = if config.corpus.is_empty() {
@@ -221,7 +222,7 @@ pub(super) fn resume_from(
     config: &PretrainConfig,
     out: &Path,
     device: &burn::tensor::Device,
-    observer: &mut dyn Observer,
+    observer: &mut Observers,
 ) -> Result<Started, PretrainError> {
     let (trainer, saved, model_config) =
         Checkpoint::new(dir)

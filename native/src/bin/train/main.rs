@@ -3,6 +3,7 @@
 //! library's. `anyhow` lives at this edge only.
 
 mod commands;
+mod console;
 
 use clap::{Parser, Subcommand};
 use commands::*;
@@ -80,8 +81,15 @@ enum Command {
 
 fn main() {
     keep_freed_memory();
-    if let Err(e) = run(Cli::parse()) {
-        eprintln!("error: {}", message(&e));
+    let result = run(Cli::parse());
+    if let Err(e) = &result {
+        eprintln!("error: {}", message(e));
+    }
+    // A run a signal stopped exits as the signal would have ended it: 128 + its number.
+    if let Some(signal) = console::received_signal() {
+        std::process::exit(128 + signal);
+    }
+    if result.is_err() {
         std::process::exit(1);
     }
 }

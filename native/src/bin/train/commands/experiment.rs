@@ -2,7 +2,6 @@
 
 use anyhow::Result;
 use clap::Args;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args)]
@@ -20,7 +19,7 @@ pub struct ExperimentArgs {
 }
 
 pub fn run(args: ExperimentArgs) -> Result<()> {
-    let progress = std::io::stderr().is_terminal();
-    cmgems_native::experiment::run(&args.config, &args.out, args.backend, progress)?;
+    let mut observers = crate::console::terminal()?;
+    cmgems_native::experiment::run(&args.config, &args.out, args.backend, &mut observers)?;
     Ok(())
 }

@@ -3,11 +3,11 @@
 use anyhow::{bail, Result};
 use clap::Args;
 use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotData};
-use cmgems_native::finetune::Recipe;
+use cmgems_native::finetune::{load, write_json, Recipe};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::tune::{load, progress, write_json, Start, TuneArgs};
+use super::tune::TuneArgs;
 
 /// `train fewshot`.
 #[derive(Args, Debug)]
@@ -40,7 +40,8 @@ pub fn run(args: FewshotArgs) -> Result<()> {
     if args.shots.is_empty() || args.shots.contains(&0) || args.seeds == 0 {
         bail!("--shots needs positive counts and --seeds at least 1");
     }
-    let start = Start::new(&args.tune)?;
+    let start = args.tune.start()?;
+    let mut observers = crate::console::terminal()?;
     let recipes: BTreeMap<usize, Recipe> = args
         .shots
         .iter()
@@ -50,7 +51,7 @@ pub fn run(args: FewshotArgs) -> Result<()> {
     let mut longest = recipes[&args.shots[0]].clone();
     longest.max_len = widest;
     let tokenizer = start.tokenizer(&longest)?;
-    let mut test = load(&args.test, &tokenizer)?;
+    let mut test = load(&args.test, &tokenizer, &mut observers)?;
     if let Some(n) = args.test_limit {
         test = test.spread_sample(n);
     }
@@ -70,25 +71,8 @@ pub fn run(args: FewshotArgs) -> Result<()> {
         eval_batch: args.tune.eval_batch,
     };
     let seeds: Vec<u64> = (0..args.seeds).collect();
-    let bar = progress((args.shots.len() as u64) * args.seeds, "fewshot runs");
-    let results = fewshot::run(
-        &setup,
-        &data,
-        &test,
-        &args.shots,
-        &seeds,
-        |_, _, _| {},
-        |n, seed, r| {
-            bar.inc(1);
-            bar.suspend(|| {
-                eprintln!(
-                    "{n} shots, seed {seed}: accuracy {:.4}, MCC {:.4}",
-                    r.accuracy, r.mcc
-                )
-            });
-        },
-    )?;
-    bar.finish_and_clear();
+    let shots = (args.shots.as_slice(), seeds.as_slice());
+    let results = fewshot::run(&setup, &data, &test, shots, &mut observers)?;
     print!("{}", fewshot::results_markdown(&results, seeds.len()));
     if let Some(out) = &args.out {
         write_json(out, &fewshot::results_json(&results))?;

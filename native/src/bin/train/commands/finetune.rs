@@ -3,12 +3,11 @@
 
 use anyhow::{bail, Context, Result};
 use clap::Args;
-use cmgems_native::finetune::{evaluate, Recipe, SplitFiles};
-use cmgems_native::hf::write_hf_folder;
-use serde_json::json;
+use cmgems_native::events::{Event, OnEvent};
+use cmgems_native::finetune::{self, FinetunePlan, Recipe, SplitFiles};
 use std::path::PathBuf;
 
-use super::tune::{load, report_line, write_json, Start, TuneArgs};
+use super::tune::{report_line, TuneArgs};
 
 /// `train finetune`.
 #[derive(Args, Debug)]
@@ -87,83 +86,27 @@ impl FinetuneArgs {
 }
 
 pub fn run(args: FinetuneArgs) -> Result<()> {
-    let files = args.files()?;
-    let base = args.base_recipe()?;
-    let recipe = args.tune.recipe(base)?;
-    if args.out.join("metrics.json").exists() {
-        bail!(
-            "{} holds a finished run already; choose another --out",
-            args.out.display()
-        );
-    }
-    let start = Start::new(&args.tune)?;
-    let tokenizer = start.tokenizer(&recipe)?;
-    let mut train_set = load(files.train.as_ref().expect("checked above"), &tokenizer)?;
-    if let Some(n) = args.max_train {
-        train_set = train_set.spread_sample(n);
-    }
-    let num_labels = train_set.num_classes().max(2);
-    let dev = files
-        .dev
-        .as_ref()
-        .map(|p| load(p, &tokenizer))
-        .transpose()?;
-    let test = files
-        .test
-        .as_ref()
-        .map(|p| load(p, &tokenizer))
-        .transpose()?;
-    for set in dev.iter().chain(test.iter()) {
-        set.check_labels(num_labels)?;
-    }
-    let config = recipe.model_config(&start.config);
-    let total = recipe.total_steps(train_set.len());
-    eprintln!(
-        "recipe {}: lr {}, {} epochs, batch {}, {} steps",
-        recipe.name, recipe.lr, recipe.epochs, recipe.batch_size, total
-    );
-    let started = std::time::Instant::now();
-    let (model, report) = start.fit(
-        &config, num_labels, &train_set, &recipe, args.seed, "finetune",
-    )?;
-    if !report.fresh.is_empty() {
-        eprintln!("newly initialised: {}", report.fresh.join(", "));
-    }
-    let mut metrics = serde_json::Map::new();
-    for (name, set) in [("dev", &dev), ("test", &test)] {
-        if let Some(set) = set {
-            let r = evaluate(&model, set, &start.device, args.tune.eval_batch, num_labels)?;
-            println!("{}", report_line(name, &r));
-            metrics.insert(name.into(), serde_json::to_value(r)?);
+    let plan = FinetunePlan {
+        files: args.files()?,
+        recipe: args.tune.recipe(args.base_recipe()?)?,
+        init: args.tune.init.clone(),
+        max_train: args.max_train,
+        seed: args.seed,
+        eval_batch: args.tune.eval_batch,
+        out: args.out.clone(),
+    };
+    let start = args.tune.start()?;
+    let scores = OnEvent(|e: &Event| {
+        if let Event::Scored { split, report, .. } = e {
+            println!("{}", report_line(split, report));
         }
-    }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let model_dir = args.out.join("model");
-    if model_dir.exists() {
-        bail!("{} exists; choose another --out", model_dir.display());
-    }
-    write_hf_folder(
-        &model,
-        &config,
-        "BertForSequenceClassification",
-        Some(num_labels),
-        &model_dir,
-    )?;
-    let value = json!({
-        "init": args.tune.init,
-        "recipe": recipe,
-        "seed": args.seed,
-        "num_labels": num_labels,
-        "train": {"path": train_set.path, "examples": train_set.len(), "class_counts": train_set.class_counts},
-        "seconds": started.elapsed().as_secs_f64(),
-        "metrics": metrics,
     });
-    write_json(&args.out.join("metrics.json"), &value)?;
+    let mut observers = crate::console::terminal()?.with(scores);
+    let done = finetune::run(&start, &plan, &mut observers)?;
     eprintln!(
         "wrote {} and {}",
-        args.out.join("metrics.json").display(),
-        model_dir.display()
+        done.metrics_file.display(),
+        done.model_dir.display()
     );
     Ok(())
 }

@@ -4,7 +4,6 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use cmgems_core::K;
 use cmgems_native::{npmi_job, tables};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
@@ -57,10 +56,12 @@ pub fn run(args: NpmiArgs) -> Result<()> {
         let config = npmi_job::CountConfig {
             files: args.fasta.clone(),
             k,
-            progress: std::io::stderr().is_terminal(),
         };
         let start = std::time::Instant::now();
-        let table = npmi_job::table_from_files(&config, args.min_count)?;
+        let (bar, mut report) = crate::console::counting_bar();
+        let table = npmi_job::table_from_files(&config, args.min_count, &mut report);
+        bar.finish_and_clear();
+        let table = table?;
         eprintln!(
             "counted {} files in {:.2} s; {} of {} {k}-mers reach the minimum count {}",
             args.fasta.len(),

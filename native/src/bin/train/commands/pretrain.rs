@@ -3,8 +3,8 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use cmgems_native::pretrain::{self, Console, JsonlLogs, Masking, PretrainConfig};
-use std::io::IsTerminal;
+use cmgems_native::events::Observers;
+use cmgems_native::pretrain::{self, JsonlLogs, Masking, PretrainConfig, Summary};
 use std::path::PathBuf;
 
 use super::LookupArg;
@@ -183,11 +183,14 @@ pub fn run(args: PretrainArgs) -> Result<()> {
         config.seq_len = pretrain::default_seq_len(&config)?;
     }
     let selected = super::backend(&config.backend, config.devices)?;
-    let mut observers = (
-        JsonlLogs::default(),
-        Console::new(std::io::stderr().is_terminal()),
-    );
+    let mut observers = Observers::new()
+        .with(JsonlLogs::default())
+        .with(crate::console::terminal()?);
     let summary = pretrain::run(&config, &selected, &out, resume, &mut observers)?;
+    if summary.stopped {
+        eprintln!("{}", stopped_line(&summary)?);
+        return Ok(());
+    }
     println!(
         "pretrained {} steps into {}: last loss {}, last eval perplexity {}{}{}",
         summary.steps,
@@ -204,4 +207,16 @@ pub fn run(args: PretrainArgs) -> Result<()> {
             .map_or(String::new(), |s| format!("; CM-GEMS switched at step {s}"))
     );
     Ok(())
+}
+
+/// What a run stopped by a signal says: where it stopped, its checkpoint, how to continue.
+fn stopped_line(summary: &Summary) -> Result<String> {
+    let signal = crate::console::received_signal().map_or("a stop", crate::console::signal_name);
+    let latest = cmgems_native::training::latest_checkpoint(&summary.out)?
+        .map_or("none yet".into(), |p| p.display().to_string());
+    Ok(format!(
+        "stopped by {signal} after step {}; latest checkpoint: {latest}; continue with `train pretrain --resume {}`",
+        summary.steps,
+        summary.out.display()
+    ))
 }

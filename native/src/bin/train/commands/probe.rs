@@ -9,7 +9,7 @@ use cmgems_native::probe::{encoder, probe, Pool};
 use serde_json::json;
 use std::path::PathBuf;
 
-use super::tune::{load, write_json};
+use cmgems_native::finetune::{load, write_json};
 
 /// `--pool`.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -74,8 +74,9 @@ pub fn run(args: ProbeArgs) -> Result<()> {
     let device = super::backend(&args.backend, 1)?.device;
     let len = args.max_len.min(config.max_position_embeddings).min(512);
     let tokenizer = Tokenizer::new(K::SIX, len, false)?;
-    let mut train = load(&args.train, &tokenizer)?;
-    let mut test = load(&args.test, &tokenizer)?;
+    let mut notes = crate::console::notes();
+    let mut train = load(&args.train, &tokenizer, &mut notes)?;
+    let mut test = load(&args.test, &tokenizer, &mut notes)?;
     if let Some(n) = args.train_limit {
         train = train.spread_sample(n);
     }

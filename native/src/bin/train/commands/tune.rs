@@ -1,19 +1,10 @@
 //! What `train finetune | fewshot | gue` share: the flags of a fine-tuning run (starting
-//! weights, device, recipe overrides), the start they resolve to, progress bars and output
-//! helpers.
+//! weights, device, recipe overrides), the start they resolve to, and the report line.
 
 use anyhow::Result;
 use clap::Args;
-use cmgems_core::{ClassificationReport, Tokenizer, K};
-use cmgems_native::files::write_atomic;
-use cmgems_native::finetune::{
-    fit, InitSource, LabeledSet, Recipe, RecipeOverrides, StepInfo, Warmup,
-};
-use cmgems_native::hf::LoadReport;
-use cmgems_native::model::{BertConfig, BertForSequenceClassification};
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
-use std::path::Path;
+use cmgems_core::ClassificationReport;
+use cmgems_native::finetune::{InitSource, Recipe, RecipeOverrides, Start, Warmup};
 
 /// Flags shared by every fine-tuning command: where to start, the device, and the recipe
 /// values (each overrides the recipe's default).
@@ -68,7 +59,12 @@ pub struct TuneArgs {
 impl TuneArgs {
     /// `base` with every given flag applied, then checked by the library.
     pub fn recipe(&self, base: Recipe) -> Result<Recipe> {
-        let overrides = RecipeOverrides {
+        Ok(base.with(&self.overrides())?)
+    }
+
+    /// The recipe values given as flags.
+    pub fn overrides(&self) -> RecipeOverrides {
+        RecipeOverrides {
             lr: self.lr,
             epochs: self.epochs,
             batch_size: self.batch_size,
@@ -80,107 +76,17 @@ impl TuneArgs {
             weight_decay: self.weight_decay,
             dropout: self.dropout,
             max_steps: self.max_steps,
-        };
-        Ok(base.with(&overrides)?)
-    }
-}
-
-/// The init, its architecture with the recipe's dropout, and a tokenizer sized for both.
-pub struct Start {
-    pub init: InitSource,
-    pub config: BertConfig,
-    pub device: burn::tensor::Device,
-}
-
-impl Start {
-    pub fn new(args: &TuneArgs) -> Result<Start> {
-        let init = InitSource::resolve(&args.init)?;
-        let config = init.config()?;
-        let selected = super::backend(&args.backend, 1)?;
-        eprintln!("init: {}", describe(&init));
-        Ok(Start {
-            init,
-            config,
-            device: selected.device,
-        })
-    }
-
-    /// Fine-tunes a classifier from this start on `train_set`, with a progress bar named
-    /// `what`.
-    pub fn fit(
-        &self,
-        config: &BertConfig,
-        num_labels: usize,
-        train_set: &LabeledSet,
-        recipe: &Recipe,
-        seed: u64,
-        what: &str,
-    ) -> Result<(BertForSequenceClassification, LoadReport)> {
-        let bar = progress(recipe.total_steps(train_set.len()), what);
-        let fitted = fit(
-            &self.init,
-            config,
-            num_labels,
-            train_set,
-            recipe,
-            seed,
-            &self.device,
-            on_step(&bar),
-        )?;
-        bar.finish_and_clear();
-        Ok(fitted)
-    }
-
-    pub fn tokenizer(&self, recipe: &Recipe) -> Result<Tokenizer> {
-        let len = recipe
-            .max_len
-            .min(self.config.max_position_embeddings)
-            .min(512);
-        Ok(Tokenizer::new(K::SIX, len, false)?)
-    }
-}
-
-fn describe(init: &InitSource) -> String {
-    match init {
-        InitSource::Checkpoint(d) => format!("checkpoint {}", d.display()),
-        InitSource::HuggingFace { weights, .. } => {
-            format!("HuggingFace weights {}", weights.display())
         }
-        InitSource::Preset(p) => format!("{p:?} preset with random weights (no pretraining)"),
     }
-}
 
-pub fn load(path: &Path, tokenizer: &Tokenizer) -> Result<LabeledSet> {
-    let set = LabeledSet::load(path, tokenizer)?;
-    eprintln!("{}", set.summary());
-    Ok(set)
-}
-
-pub fn progress(total: u64, what: &str) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+    /// The init resolved, its architecture read, and the device of --backend.
+    pub fn start(&self) -> Result<Start> {
+        let init = InitSource::resolve(&self.init)?;
+        let selected = super::backend(&self.backend, 1)?;
+        let start = Start::new(init, selected.device)?;
+        eprintln!("{}", start.describe());
+        Ok(start)
     }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(&format!(
-            "{what} {{bar:30}} {{pos}}/{{len}} steps, {{per_sec}}, ETA {{eta}} {{msg}}"
-        ))
-        .expect("valid template"),
-    );
-    bar
-}
-
-fn on_step(bar: &ProgressBar) -> impl FnMut(StepInfo) + '_ {
-    move |s: StepInfo| {
-        bar.set_position(s.step);
-        bar.set_message(format!("loss {:.4}", s.loss));
-    }
-}
-
-pub fn write_json(path: &Path, value: &serde_json::Value) -> Result<()> {
-    let text = serde_json::to_string_pretty(value)?;
-    write_atomic(path, |w| w.write_all(text.as_bytes()))?;
-    Ok(())
 }
 
 pub fn report_line(name: &str, r: &ClassificationReport) -> String {

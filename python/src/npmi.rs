@@ -34,7 +34,6 @@ impl PyNpmiTable {
         let config = CountConfig {
             files: fasta_paths,
             k: K::new(k).map_err(core)?,
-            progress: false,
         };
         // A pool per call, not rayon's global one: a pool started before a fork (DataLoader
         // workers) has no threads in the child and would hang there.
@@ -42,7 +41,8 @@ impl PyNpmiTable {
             .num_threads(threads.unwrap_or(0))
             .build()
             .map_err(|e| value(format!("cannot start counting threads: {e}")))?;
-        let table = py.detach(|| pool.install(|| table_from_files(&config, min_count)));
+        let table =
+            py.detach(|| pool.install(|| table_from_files(&config, min_count, &mut |_| {})));
         Ok(PyNpmiTable {
             inner: table.map_err(native)?,
         })

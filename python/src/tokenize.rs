@@ -4,7 +4,7 @@ use crate::arrays::to_numpy;
 use crate::error::{core, value};
 use cmgems_core::input::{WindowSpec, Windows};
 use cmgems_core::tokenize::tokenizer::MAX_MODEL_LEN;
-use cmgems_core::tokenize::vocab::PAD_ID;
+use cmgems_core::tokenize::vocab::{PAD_ID, UNK_ID};
 use cmgems_core::{Tokenizer, K};
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -149,9 +149,10 @@ impl PyTokenizer {
             )));
         }
         if self.strict && enc.unknown > 0 {
+            let first = out.iter().position(|&id| id == UNK_ID).unwrap_or(0);
             return Err(value(format!(
-                "sequence {index}: {} k-mers hold a letter other than A, C, G, T (strict=True; \
-                 strict=False encodes them as [UNK])",
+                "sequence {index}: {} k-mers hold a letter other than A, C, G, T, the first at \
+                 position {first} (strict=True; strict=False encodes them as [UNK])",
                 enc.unknown
             )));
         }
