@@ -19,6 +19,15 @@ if [ -n "$missing" ] || [ ! -x "$bin/maturin" ]; then
   echo "SKIP: Python package tests: $msg"
   exit 0
 fi
+# The bindings link the library only, not the `train` binary's terminal crates (issue 20).
+# indicatif joins this list once npmi_job.rs no longer draws progress bars itself.
+echo "== the Python package links no terminal crate (cargo tree)"
+terminal=$(cargo tree --manifest-path python/Cargo.toml -e normal | grep -E 'clap|anyhow' || true)
+if [ -n "$terminal" ]; then
+  echo "test-python: python/ links terminal crates through cmgems-native:" >&2
+  echo "$terminal" >&2
+  exit 1
+fi
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export CMGEMS_TRAIN="${CMGEMS_TRAIN:-$target/release/train}"
 echo "== building and installing the cmgems Python package (maturin, pip install ./python)"

@@ -381,18 +381,25 @@ fn pretrain_errors_name_the_flag_that_fixes_them() {
             needles,
         );
     };
+    // The library names the config key; the binary leads with the flag that sets it.
     run(
         &["--seq-len", "512"],
-        &["--seq-len 512 exceeds the model's max_position_embeddings 128 (--preset tiny); use --seq-len 128 or less"],
+        &["--seq-len: ", "seq_len 512 exceeds the model's max_position_embeddings 128 (preset = \"tiny\"); use seq_len 128 or less"],
     );
     run(
         &["--preset", "huge"],
-        &["--preset \"huge\"", "tiny, logo or dnabert6"],
+        &["--preset: ", "preset \"huge\"", "tiny, logo or dnabert6"],
     );
     run(
         &["--backend", "gpu"],
         &["--backend \"gpu\"", "auto, wgpu, cuda or cpu"],
     );
-    run(&["--batch-size", "0"], &["--batch-size must be at least 1"]);
-    run(&["--lr", "0"], &["--lr 0 must be a positive number"]);
+    run(
+        &["--batch-size", "0"],
+        &["--batch-size: ", "batch_size must be at least 1"],
+    );
+    run(
+        &["--lr", "0"],
+        &["--lr: ", "optimizer.lr 0 must be a positive number"],
+    );
 }

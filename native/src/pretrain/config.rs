@@ -9,8 +9,11 @@ use cmgems_core::RankLookup;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// Which masker or curriculum drives the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// Which masker or curriculum drives the run. Under the `cli` feature it is also the
+/// `--masking` flag's value (one declaration of the names and their help, not a mirror in the
+/// binary); the library itself does not use clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Masking {
     /// DNABERT's random span, the whole run.
@@ -193,33 +196,18 @@ pub fn deserialize_migrated<'de, D: serde::Deserializer<'de>>(
     PretrainConfig::from_flat(table).map_err(serde::de::Error::custom)
 }
 
-/// The way to set a config key: its `train pretrain` flag, or the key of `config.toml` for
-/// the few without one.
-pub fn flag(key: &str) -> String {
-    const NO_FLAG: [&str; 5] = [
-        "keep_checkpoints",
-        "held_out_share",
-        "synthetic_record_len",
-        "dedup",
-        "random_ids",
-    ];
-    if NO_FLAG.contains(&key) {
-        format!("`{key}` (config.toml)")
-    } else {
-        format!("--{}", key.replace('_', "-"))
-    }
-}
-
-/// Why a pretraining config cannot run.
+/// Why a pretraining config cannot run. Each names the config key (`seq_len`,
+/// `optimizer.lr`), never a flag: a front end that sets keys by flags names its flag too,
+/// from [`ConfigError::key`].
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{} must be at least 1", flag(.key))]
+    #[error("{key} must be at least 1")]
     Zero { key: &'static str },
-    #[error("--seq-len {0} is outside 7..=512")]
+    #[error("seq_len {0} is outside 7..=512")]
     SeqLen(usize),
-    #[error("--lr {0} must be a positive number")]
+    #[error("optimizer.lr {0} must be a positive number")]
     Lr(f64),
-    #[error("`held_out_share` (config.toml) {0} is outside [0, 1)")]
+    #[error("held_out_share {0} is outside [0, 1)")]
     HeldOutShare(f64),
     #[error(transparent)]
     Curriculum(#[from] cmgems_core::CoreError),
@@ -227,18 +215,33 @@ pub enum ConfigError {
     Toml(#[from] toml::de::Error),
     #[error("{0}")]
     Layout(String),
-    #[error("--preset {0:?} is unknown: use tiny, logo or dnabert6 (or --model-config FILE)")]
+    #[error("preset {0:?} is unknown: use tiny, logo or dnabert6 (or a model_config file)")]
     UnknownPreset(String),
     #[error(
-        "--seq-len {seq_len} exceeds the model's max_position_embeddings {max} ({model}); use \
-         --seq-len {max} or less"
+        "seq_len {seq_len} exceeds the model's max_position_embeddings {max} ({model}); use \
+         seq_len {max} or less"
     )]
     SeqLenTooLong {
         seq_len: usize,
         max: usize,
-        /// How the model was chosen (`--preset tiny`, `--model-config FILE`).
+        /// How the model was chosen (`preset = "tiny"`, `model_config = FILE`).
         model: String,
     },
+}
+
+impl ConfigError {
+    /// The config key whose value is wrong, where one is: what a front end maps to its flag.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::Zero { key } => Some(key),
+            ConfigError::SeqLen(_) | ConfigError::SeqLenTooLong { .. } => Some("seq_len"),
+            ConfigError::Lr(_) => Some("optimizer.lr"),
+            ConfigError::HeldOutShare(_) => Some("held_out_share"),
+            ConfigError::UnknownPreset(_) => Some("preset"),
+            // Core names its own field (`patience`), which this config spells otherwise.
+            ConfigError::Curriculum(_) | ConfigError::Toml(_) | ConfigError::Layout(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -258,7 +261,9 @@ mod tests {
         assert!(text.contains("[optimizer]\nlr = 0.0008"), "{text}");
         assert_eq!(PretrainConfig::from_toml(&text).unwrap(), c);
         assert!(PretrainConfig::from_toml("stepz = 3").is_err());
-        assert!(PretrainConfig { seq_len: 600, ..c }.validate().is_err());
+        let err = PretrainConfig { seq_len: 600, ..c }.validate().unwrap_err();
+        assert_eq!(err.key(), Some("seq_len"));
+        assert!(err.to_string().starts_with("seq_len 600"), "{err}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 use clap::Args;
-use cmgems_native::pretrain::{self, Console, JsonlLogs, Masking, PretrainConfig};
+use cmgems_native::pretrain::{self, Console, JsonlLogs, Masking, PretrainConfig, PretrainError};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -180,14 +180,15 @@ pub fn run(args: PretrainArgs) -> Result<()> {
     args.apply(&mut config);
     if args.seq_len.is_none() && args.config.is_none() && !resume {
         // A new run from the defaults: the sequence length the model takes, not LOGO's 512.
-        config.seq_len = pretrain::default_seq_len(&config)?;
+        config.seq_len = pretrain::default_seq_len(&config).map_err(with_flag)?;
     }
     let selected = super::backend(&config.backend, config.devices)?;
     let mut observers = (
         JsonlLogs::default(),
         Console::new(std::io::stderr().is_terminal()),
     );
-    let summary = pretrain::run(&config, &selected, &out, resume, &mut observers)?;
+    let summary =
+        pretrain::run(&config, &selected, &out, resume, &mut observers).map_err(with_flag)?;
     println!(
         "pretrained {} steps into {}: last loss {}, last eval perplexity {}{}{}",
         summary.steps,
@@ -204,4 +205,33 @@ pub fn run(args: PretrainArgs) -> Result<()> {
             .map_or(String::new(), |s| format!("; CM-GEMS switched at step {s}"))
     );
     Ok(())
+}
+
+/// The library's error, led by the flag that sets the config key it names.
+fn with_flag(e: PretrainError) -> anyhow::Error {
+    let key = match &e {
+        PretrainError::Config(c) => c.key(),
+        _ => None,
+    };
+    super::with_flag::<PretrainArgs, _>(key, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flag_of;
+    use super::*;
+    use cmgems_native::pretrain::ConfigError;
+
+    #[test]
+    fn config_keys_map_to_their_flags() {
+        let flag = |key| flag_of::<PretrainArgs>(key);
+        assert_eq!(flag("optimizer.lr").as_deref(), Some("--lr"));
+        assert_eq!(flag("seq_len").as_deref(), Some("--seq-len"));
+        assert_eq!(flag("held_out_share"), None);
+        let e = with_flag(ConfigError::Lr(0.0).into());
+        assert_eq!(
+            e.to_string(),
+            "--lr: invalid configuration: optimizer.lr 0 must be a positive number"
+        );
+    }
 }

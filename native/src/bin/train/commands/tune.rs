@@ -81,7 +81,8 @@ impl TuneArgs {
             dropout: self.dropout,
             max_steps: self.max_steps,
         };
-        Ok(base.with(&overrides)?)
+        base.with(&overrides)
+            .map_err(|e| super::with_flag::<TuneArgs, _>(e.key(), e))
     }
 }
 
@@ -193,4 +194,25 @@ pub fn report_line(name: &str, r: &ClassificationReport) -> String {
         r.recall,
         r.auc.map_or("–".into(), |a| format!("{a:.4}"))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::flag_of;
+    use super::*;
+
+    #[test]
+    fn recipe_keys_map_to_their_flags() {
+        let flag = |key| flag_of::<TuneArgs>(key);
+        assert_eq!(flag("warmup.ratio").as_deref(), Some("--warmup-ratio"));
+        assert_eq!(flag("batch_size").as_deref(), Some("--batch-size"));
+        let e = super::super::with_flag::<TuneArgs, _>(
+            Some("dropout"),
+            cmgems_native::finetune::RecipeError::Dropout(1.5),
+        );
+        assert_eq!(
+            e.to_string(),
+            "--dropout: dropout must be within 0..1, not 1.5"
+        );
+    }
 }
