@@ -95,6 +95,15 @@ if [ -n "$missing" ] || [ ! -x "$bin/maturin" ]; then
   need "Python package tests: the venv of $python lacks: $missing $([ -x "$bin/maturin" ] || echo maturin) (.ci/run installs them)"
   exit 0
 fi
+# The bindings link the library only, not the `train` binary's terminal crates (issue 20).
+# indicatif joins this list once npmi_job.rs no longer draws progress bars itself.
+echo "== the Python package links no terminal crate (cargo tree)"
+terminal=$(cargo tree --manifest-path python/Cargo.toml -e normal | grep -E 'clap|indicatif|anyhow' || true)
+if [ -n "$terminal" ]; then
+  echo "test-python: python/ links terminal crates through cmgems-native:" >&2
+  echo "$terminal" >&2
+  exit 1
+fi
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 export CMGEMS_TRAIN="${CMGEMS_TRAIN:-$target/release/train}"
 echo "== building the cmgems wheel (maturin, abi3: one wheel for CPython >= 3.9)"

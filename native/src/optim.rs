@@ -8,16 +8,37 @@ use serde_json::{Map, Value};
 
 /// AdamW (decoupled weight decay, not applied to biases and LayerNorm) after a linear warmup;
 /// the defaults are the GeneMask pretraining recipe (docs/algorithms.md §7.1).
+///
+/// Under the `cli` feature, `lr`, `weight_decay` and `warmup_steps` are also flags (clap
+/// `Args`, flattened into `train pretrain`'s), their defaults [`OptimizerConfig::default`]'s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default, deny_unknown_fields)]
 pub struct OptimizerConfig {
-    /// Peak learning rate, reached after the warmup, then decayed linearly to 0.
+    /// Peak learning rate of AdamW, reached after the warmup, then decayed linearly to 0.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, help_heading = "Optimizer", default_value_t = Self::default().lr)
+    )]
     pub lr: f64,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub beta_1: f32,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub beta_2: f32,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub epsilon: f32,
+    /// AdamW's decoupled weight decay, not applied to biases and LayerNorm.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, help_heading = "Optimizer", default_value_t = Self::default().weight_decay)
+    )]
     pub weight_decay: f32,
     /// Optimizer steps of linear warmup from 0 to `lr`.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Optimizer",
+            default_value_t = Self::default().warmup_steps)
+    )]
     pub warmup_steps: u64,
 }
 

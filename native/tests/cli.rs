@@ -318,31 +318,44 @@ fn training_steps_reuse_freed_memory_instead_of_faulting_it_in_again() {
     );
 }
 
-/// `train pretrain --help` says what every flag does, its unit and its default.
+/// `train pretrain --help` says what every flag does, its unit and its default (clap's, from
+/// the library's `PretrainConfig::default`, or words where the default is not a value).
 #[test]
 fn pretrain_help_gives_every_flag_its_default() {
     let help = ok(&["pretrain", "--help"]);
-    for needle in [
-        "--seq-len <TOKENS>",
-        "[default: the model's positions, at most 512]",
-        "--lr <LR>",
-        "[default: 8e-4]",
-        "--batch-size <ROWS>",
-        "[default: 10]",
-        "--accumulation <N>",
-        "[default: 25]",
-        "--steps <N>",
-        "[default: 10000]",
-        "--warmup-steps <N>",
-        "[default: 500]",
-        "--cm-gems-threshold <PPL|PCT%>",
-        "such as 0.5% [default: 1]",
-        "--eval-every <STEPS>",
-        "--preset <PRESET>",
-        "[default: logo]",
-        "[default: cm-gems]",
+    // The help of one flag: from its line to the next flag's.
+    let entry = |flag: &str| -> String {
+        let start = help
+            .find(&format!("      {flag} "))
+            .unwrap_or_else(|| panic!("{flag} not in:\n{help}"));
+        let rest = &help[start + flag.len() + 6..];
+        rest[..rest.find("\n      --").unwrap_or(rest.len())]
+            .trim_start()
+            .to_string()
+    };
+    for (flag, value, default) in [
+        (
+            "--seq-len",
+            "<TOKENS>",
+            "the model's positions, at most 512",
+        ),
+        ("--lr", "<LR>", "0.0008"),
+        ("--batch-size", "<ROWS>", "10"),
+        ("--accumulation", "<N>", "25"),
+        ("--steps", "<N>", "10000"),
+        ("--warmup-steps", "<N>", "500"),
+        ("--cm-gems-threshold", "<PPL|PCT%>", "1"),
+        ("--eval-every", "<STEPS>", "500"),
+        ("--preset", "<PRESET>", "logo"),
+        ("--masking", "<MASKING>", "cm-gems"),
+        ("--rank-lookup", "<kmer|position>", "kmer"),
     ] {
-        assert!(help.contains(needle), "{needle:?} not in:\n{help}");
+        let text = entry(flag);
+        assert!(text.starts_with(value), "{flag}: {text}");
+        assert!(
+            text.contains(&format!("[default: {default}]")),
+            "{flag}: {text}"
+        );
     }
 }
 
@@ -381,18 +394,25 @@ fn pretrain_errors_name_the_flag_that_fixes_them() {
             needles,
         );
     };
+    // The library names the config key; the binary leads with the flag that sets it.
     run(
         &["--seq-len", "512"],
-        &["--seq-len 512 exceeds the model's max_position_embeddings 128 (--preset tiny); use --seq-len 128 or less"],
+        &["--seq-len: ", "seq_len 512 exceeds the model's max_position_embeddings 128 (preset = \"tiny\"); use seq_len 128 or less"],
     );
     run(
         &["--preset", "huge"],
-        &["--preset \"huge\"", "tiny, logo or dnabert6"],
+        &["--preset: ", "preset \"huge\"", "tiny, logo or dnabert6"],
     );
     run(
         &["--backend", "gpu"],
         &["--backend \"gpu\"", "auto, wgpu, cuda or cpu"],
     );
-    run(&["--batch-size", "0"], &["--batch-size must be at least 1"]);
-    run(&["--lr", "0"], &["--lr 0 must be a positive number"]);
+    run(
+        &["--batch-size", "0"],
+        &["--batch-size: ", "batch_size must be at least 1"],
+    );
+    run(
+        &["--lr", "0"],
+        &["--lr: ", "optimizer.lr 0 must be a positive number"],
+    );
 }

@@ -47,21 +47,35 @@ pub struct RecipeOverrides {
     pub max_steps: Option<u64>,
 }
 
-/// Why a recipe cannot be used; each names the flag that fixes it.
+/// Why a recipe cannot be used; each names the recipe key that fixes it (a front end adds
+/// its flag from [`RecipeError::key`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RecipeError {
     #[error("recipe {spec:?}: {why}")]
     Spec { spec: String, why: &'static str },
     #[error("recipe {spec:?}: no GUE task {task:?} (e.g. gue:prom_core_all, gue:EMP/H3)")]
     NoGueTask { spec: String, task: String },
-    #[error("--lr must be a positive number, not {0}")]
+    #[error("lr must be a positive number, not {0}")]
     Lr(f64),
-    #[error("--epochs and --batch-size must be at least 1")]
-    Zero,
-    #[error("--warmup-ratio must be within 0..=1, not {0}")]
+    #[error("{key} must be at least 1")]
+    Zero { key: &'static str },
+    #[error("warmup.ratio must be within 0..=1, not {0}")]
     WarmupRatio(f64),
-    #[error("--dropout must be within 0..1, not {0}")]
+    #[error("dropout must be within 0..1, not {0}")]
     Dropout(f64),
+}
+
+impl RecipeError {
+    /// The recipe key whose value is wrong (`lr`, `warmup.ratio`), if the error is a value's.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            RecipeError::Lr(_) => Some("lr"),
+            RecipeError::Zero { key } => Some(key),
+            RecipeError::WarmupRatio(_) => Some("warmup.ratio"),
+            RecipeError::Dropout(_) => Some("dropout"),
+            RecipeError::Spec { .. } | RecipeError::NoGueTask { .. } => None,
+        }
+    }
 }
 
 /// GUE tasks by folder (`category/task`), with the Human / non-Human grouping of the
@@ -196,13 +210,16 @@ impl Recipe {
         Ok(r)
     }
 
-    /// Checks what a run would otherwise find out late; errors name the flag.
+    /// Checks what a run would otherwise find out late; errors name the key.
     pub fn validate(&self) -> Result<(), RecipeError> {
         if !(self.lr > 0.0 && self.lr.is_finite()) {
             return Err(RecipeError::Lr(self.lr));
         }
-        if self.epochs == 0 || self.batch_size == 0 {
-            return Err(RecipeError::Zero);
+        if self.epochs == 0 {
+            return Err(RecipeError::Zero { key: "epochs" });
+        }
+        if self.batch_size == 0 {
+            return Err(RecipeError::Zero { key: "batch_size" });
         }
         if let Warmup::Ratio(x) = self.warmup {
             if !(0.0..=1.0).contains(&x) {
@@ -295,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn overrides_are_applied_and_checked_naming_the_flag() {
+    fn overrides_are_applied_and_checked_naming_the_key() {
         let base = Recipe::fewshot(10);
         let r = base
             .with(&RecipeOverrides {
@@ -313,16 +330,16 @@ mod tests {
             lr: Some(0.0),
             ..Default::default()
         })
-        .contains("--lr"));
+        .starts_with("lr "));
         assert!(bad(RecipeOverrides {
             dropout: Some(1.5),
             ..Default::default()
         })
-        .contains("--dropout"));
+        .starts_with("dropout "));
         assert!(bad(RecipeOverrides {
             warmup: Some(Warmup::Ratio(2.0)),
             ..Default::default()
         })
-        .contains("--warmup-ratio"));
+        .starts_with("warmup.ratio "));
     }
 }

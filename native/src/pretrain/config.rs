@@ -9,8 +9,11 @@ use cmgems_core::RankLookup;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
-/// Which masker or curriculum drives the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+/// Which masker or curriculum drives the run. Under the `cli` feature it is also the
+/// `--masking` flag's value (one declaration of the names and their help, not a mirror in the
+/// binary); the library itself does not use clap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Masking {
     /// DNABERT's random span, the whole run.
@@ -25,53 +28,179 @@ pub enum Masking {
     CmGems,
 }
 
-/// A pretraining run (docs/algorithms.md §5-7 defaults).
+/// A pretraining run (docs/algorithms.md §5-7 defaults). Under the `cli` feature its fields
+/// are also the `train pretrain` flags (clap `Args`): each setting is declared once, here,
+/// with its help; its default is [`PretrainConfig::default`]'s, which clap shows. Fields
+/// without a flag are set in config.toml only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
 #[serde(default, deny_unknown_fields)]
 pub struct PretrainConfig {
-    /// FASTA(.gz) / k-mer text files; empty = the embedded SYNTHETIC corpus.
+    /// FASTA(.gz) or DNABERT k-mer text files [default: the embedded SYNTHETIC corpus].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "FILE", num_args = 1.., help_heading = "Data")
+    )]
     pub corpus: Vec<PathBuf>,
-    /// Size of the synthetic corpus when `corpus` is empty.
+    /// Size of the synthetic corpus (when `corpus` is empty), in records of
+    /// `synthetic_record_len` nucleotides.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Data", default_value_t = defaults().synthetic_records)
+    )]
     pub synthetic_records: usize,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub synthetic_record_len: usize,
-    /// NPMI table (JSON or the authors' CSV); `None` = count one from the corpus.
+    /// NPMI table (JSON or the authors' CSV) [default: count one from the corpus].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE", help_heading = "Data"))]
     pub table: Option<PathBuf>,
-    /// Minimum count c when the table is counted here.
+    /// Minimum count, in occurrences, of a k-mer to get an NPMI score when the table is
+    /// counted here.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Data", default_value_t = defaults().min_count)
+    )]
     pub min_count: u64,
-    /// `tiny`, `logo` or `dnabert6`, unless `model_config` names an HF config.json.
+    /// Model preset: tiny (2 layers, hidden 64, 128 positions), logo (2 layers, hidden 256,
+    /// 512 positions) or dnabert6 (BERT-base: 12 layers, 512 positions).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, help_heading = "Model", default_value_t = defaults().preset)
+    )]
     pub preset: String,
+    /// An HF config.json of a BERT instead of a preset [default: none, the preset].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "FILE", help_heading = "Model")
+    )]
     pub model_config: Option<PathBuf>,
-    /// `auto` (default: a GPU through wgpu, else the CPU), `wgpu`, `cuda` or `cpu`.
+    /// Backend: auto (a GPU through wgpu, else the CPU), wgpu, cuda or cpu; a missing GPU
+    /// falls back to the CPU with a message.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, help_heading = "Run", default_value_t = defaults().backend)
+    )]
     pub backend: String,
-    /// Devices of `backend` that share each step (data parallel); 1 = no parallelism.
+    /// Data parallel over this many devices of the backend: each step's micro-batches are
+    /// shared out, gradients summed on the first device; 1 = no parallelism.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Run", default_value_t = defaults().devices)
+    )]
     pub devices: usize,
+    /// The masker or curriculum.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_enum, help_heading = "Masking", default_value_t = defaults().masking)
+    )]
     pub masking: Masking,
+    /// How maskers look up a k-mer's NPMI rank: kmer (as the papers describe) or position
+    /// (as the authors' code does).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "kmer|position", help_heading = "Masking",
+            default_value = serde_name(&defaults().rank_lookup))
+    )]
     pub rank_lookup: RankLookup,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub random_ids: RandomIds,
-    /// CM-GEMS: switch when the perplexity drop is below this (points, or "0.5%" of the
-    /// current perplexity) ...
+    /// CM-GEMS switches to GLOBAL when held-out perplexity falls by less than this between
+    /// evaluations: perplexity points (the paper's rule), or a share of the current
+    /// perplexity such as 0.5%.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "PPL|PCT%", help_heading = "Masking",
+            default_value_t = defaults().cm_gems_threshold)
+    )]
     pub cm_gems_threshold: cmgems_core::SwitchThreshold,
-    /// ... for this many consecutive evaluation pairs.
+    /// CM-GEMS switches after this many consecutive flat pairs of evaluations.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Masking",
+            default_value_t = defaults().cm_gems_patience)
+    )]
     pub cm_gems_patience: u32,
+    /// Optimizer steps of the run.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Optimizer", default_value_t = defaults().steps)
+    )]
     pub steps: u64,
     /// Rows per micro-batch.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "ROWS", help_heading = "Data", default_value_t = defaults().batch_size)
+    )]
     pub batch_size: usize,
-    /// Micro-batches per optimizer step.
+    /// Micro-batches per optimizer step (gradient accumulation).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = "Data", default_value_t = defaults().accumulation)
+    )]
     pub accumulation: usize,
-    /// Positions per row, [CLS] and [SEP] included.
+    /// Positions per row, [CLS] and [SEP] included (7 to 512, at most the model's
+    /// max_position_embeddings) [default: the model's positions, at most 512].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "TOKENS", help_heading = "Data", hide_default_value = true,
+            default_value_t = defaults().seq_len)
+    )]
     pub seq_len: usize,
+    /// Evaluate held-out perplexity every this many optimizer steps (and at the end).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "STEPS", help_heading = EVAL, default_value_t = defaults().eval_every)
+    )]
     pub eval_every: u64,
     /// Held-out micro-batches per evaluation.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", help_heading = EVAL, default_value_t = defaults().eval_batches)
+    )]
     pub eval_batches: usize,
+    /// Write a checkpoint every this many optimizer steps (and at the end).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "STEPS", help_heading = EVAL,
+            default_value_t = defaults().checkpoint_every)
+    )]
     pub checkpoint_every: u64,
     /// Checkpoints kept on disk (oldest removed first).
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub keep_checkpoints: usize,
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub held_out_share: f64,
     /// Drop pieces identical to an earlier one (the authors de-duplicated).
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub dedup: bool,
+    /// Seed of everything drawn: data order, masks, initial weights, dropout.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, help_heading = "Run", default_value_t = defaults().seed)
+    )]
     pub seed: u64,
     /// AdamW and its warmup (`[optimizer]` in config.toml; last, as TOML puts tables last).
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub optimizer: OptimizerConfig,
+}
+
+/// The help section of the evaluation and checkpoint flags.
+#[cfg(feature = "cli")]
+const EVAL: &str = "Evaluation and checkpoints";
+
+/// The defaults, which clap shows in `--help`.
+#[cfg(feature = "cli")]
+fn defaults() -> PretrainConfig {
+    PretrainConfig::default()
+}
+
+/// A value's name as config.toml writes it (`kmer`), for a flag's default.
+#[cfg(feature = "cli")]
+fn serde_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(name)) => name,
+        other => unreachable!("a unit variant serialises as its name, not {other:?}"),
+    }
 }
 
 impl Default for PretrainConfig {
@@ -193,33 +322,18 @@ pub fn deserialize_migrated<'de, D: serde::Deserializer<'de>>(
     PretrainConfig::from_flat(table).map_err(serde::de::Error::custom)
 }
 
-/// The way to set a config key: its `train pretrain` flag, or the key of `config.toml` for
-/// the few without one.
-pub fn flag(key: &str) -> String {
-    const NO_FLAG: [&str; 5] = [
-        "keep_checkpoints",
-        "held_out_share",
-        "synthetic_record_len",
-        "dedup",
-        "random_ids",
-    ];
-    if NO_FLAG.contains(&key) {
-        format!("`{key}` (config.toml)")
-    } else {
-        format!("--{}", key.replace('_', "-"))
-    }
-}
-
-/// Why a pretraining config cannot run.
+/// Why a pretraining config cannot run. Each names the config key (`seq_len`,
+/// `optimizer.lr`), never a flag: a front end that sets keys by flags names its flag too,
+/// from [`ConfigError::key`].
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{} must be at least 1", flag(.key))]
+    #[error("{key} must be at least 1")]
     Zero { key: &'static str },
-    #[error("--seq-len {0} is outside 7..=512")]
+    #[error("seq_len {0} is outside 7..=512")]
     SeqLen(usize),
-    #[error("--lr {0} must be a positive number")]
+    #[error("optimizer.lr {0} must be a positive number")]
     Lr(f64),
-    #[error("`held_out_share` (config.toml) {0} is outside [0, 1)")]
+    #[error("held_out_share {0} is outside [0, 1)")]
     HeldOutShare(f64),
     #[error(transparent)]
     Curriculum(#[from] cmgems_core::CoreError),
@@ -227,18 +341,33 @@ pub enum ConfigError {
     Toml(#[from] toml::de::Error),
     #[error("{0}")]
     Layout(String),
-    #[error("--preset {0:?} is unknown: use tiny, logo or dnabert6 (or --model-config FILE)")]
+    #[error("preset {0:?} is unknown: use tiny, logo or dnabert6 (or a model_config file)")]
     UnknownPreset(String),
     #[error(
-        "--seq-len {seq_len} exceeds the model's max_position_embeddings {max} ({model}); use \
-         --seq-len {max} or less"
+        "seq_len {seq_len} exceeds the model's max_position_embeddings {max} ({model}); use \
+         seq_len {max} or less"
     )]
     SeqLenTooLong {
         seq_len: usize,
         max: usize,
-        /// How the model was chosen (`--preset tiny`, `--model-config FILE`).
+        /// How the model was chosen (`preset = "tiny"`, `model_config = FILE`).
         model: String,
     },
+}
+
+impl ConfigError {
+    /// The config key whose value is wrong, where one is: what a front end maps to its flag.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::Zero { key } => Some(key),
+            ConfigError::SeqLen(_) | ConfigError::SeqLenTooLong { .. } => Some("seq_len"),
+            ConfigError::Lr(_) => Some("optimizer.lr"),
+            ConfigError::HeldOutShare(_) => Some("held_out_share"),
+            ConfigError::UnknownPreset(_) => Some("preset"),
+            // Core names its own field (`patience`), which this config spells otherwise.
+            ConfigError::Curriculum(_) | ConfigError::Toml(_) | ConfigError::Layout(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -258,7 +387,9 @@ mod tests {
         assert!(text.contains("[optimizer]\nlr = 0.0008"), "{text}");
         assert_eq!(PretrainConfig::from_toml(&text).unwrap(), c);
         assert!(PretrainConfig::from_toml("stepz = 3").is_err());
-        assert!(PretrainConfig { seq_len: 600, ..c }.validate().is_err());
+        let err = PretrainConfig { seq_len: 600, ..c }.validate().unwrap_err();
+        assert_eq!(err.key(), Some("seq_len"));
+        assert!(err.to_string().starts_with("seq_len 600"), "{err}");
     }
 
     #[test]

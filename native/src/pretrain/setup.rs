@@ -51,11 +51,11 @@ pub fn model_config(config: &PretrainConfig) -> Result<BertConfig, PretrainError
     }
 }
 
-/// How the model of `config` was chosen, as flags.
+/// How the model of `config` was chosen, as its config keys.
 fn model_source(config: &PretrainConfig) -> String {
     config.model_config.as_ref().map_or_else(
-        || format!("--preset {}", config.preset),
-        |p| format!("--model-config {}", p.display()),
+        || format!("preset = {:?}", config.preset),
+        |p| format!("model_config = {:?}", p.display().to_string()),
     )
 }
 

@@ -5,7 +5,7 @@
 mod commands;
 mod console;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use commands::*;
 
 /// Tensor buffers of a training step are allocated and freed every step; glibc's malloc
@@ -81,7 +81,10 @@ enum Command {
 
 fn main() {
     keep_freed_memory();
-    let result = run(Cli::parse());
+    // The matches too: `pretrain` tells the flags given from the defaulted ones.
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let result = run(cli, &matches);
     if let Err(e) = &result {
         eprintln!("error: {}", message(e));
     }
@@ -108,13 +111,16 @@ fn message(e: &anyhow::Error) -> String {
     text
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     match cli.command {
         Command::Vocab(args) => vocab::run(args),
         Command::Npmi(args) => npmi::run(args),
         Command::Mask(args) => mask::run(args),
         Command::Synth(args) => synth::run(args),
-        Command::Pretrain(args) => pretrain::run(*args),
+        Command::Pretrain(args) => {
+            let sub = matches.subcommand_matches("pretrain");
+            pretrain::run(*args, sub.expect("the pretrain subcommand's matches"))
+        }
         Command::Bench(args) => bench::run(&args),
         Command::Devices => devices::run(),
         Command::Finetune(args) => finetune::run(*args),
@@ -157,56 +163,5 @@ mod tests {
             }
         }
         assert!(unexplained.is_empty(), "{}", unexplained.join("\n"));
-    }
-
-    /// The defaults `train pretrain --help` states are the library's: a changed default
-    /// must change its help too.
-    #[test]
-    fn pretrain_help_states_the_library_defaults() {
-        let defaults = cmgems_native::pretrain::PretrainConfig::default();
-        let toml::Value::Table(mut table) = toml::Value::try_from(&defaults).unwrap() else {
-            panic!("a config is a table");
-        };
-        if let Some(toml::Value::Table(optimizer)) = table.remove("optimizer") {
-            table.extend(optimizer);
-        }
-        let cli = Cli::command();
-        let pretrain = cli.find_subcommand("pretrain").unwrap();
-        let mut checked = 0;
-        for arg in pretrain.get_arguments() {
-            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
-            let Some(stated) = help
-                .split("[default: ")
-                .nth(1)
-                .and_then(|s| s.split(']').next())
-            else {
-                continue;
-            };
-            let Some(value) = table.get(arg.get_id().as_str()) else {
-                continue;
-            };
-            // A default in words ("the model's positions, at most 512") is not a value.
-            let same = match value {
-                toml::Value::String(s) => s == stated,
-                toml::Value::Integer(i) => match stated.parse::<i64>() {
-                    Ok(n) => n == *i,
-                    Err(_) => continue,
-                },
-                // f32 fields (weight decay) widen to f64 with their rounding.
-                toml::Value::Float(f) => match stated.parse::<f64>() {
-                    Ok(x) => (x - f).abs() <= 1e-6 * f.abs(),
-                    Err(_) => continue,
-                },
-                // Lists (--corpus) and booleans state words ("the embedded corpus").
-                _ => continue,
-            };
-            assert!(
-                same,
-                "--{}: help says {stated}, the library {value}",
-                arg.get_id()
-            );
-            checked += 1;
-        }
-        assert!(checked >= 15, "only {checked} defaults checked");
     }
 }

@@ -34,6 +34,32 @@ pub fn backend(name: &str, devices: usize) -> Result<Selected> {
     Ok(selected)
 }
 
+/// The flag among `A`'s that sets a library config key (`optimizer.lr` → `--lr`,
+/// `warmup.ratio` → `--warmup-ratio`): the key with `_` for `.`, else its last part.
+/// `None` for keys no flag sets (config.toml only).
+pub fn flag_of<A: clap::Args>(key: &str) -> Option<String> {
+    let command = A::augment_args(clap::Command::new("flags"));
+    let joined = key.replace('.', "_");
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let flag = [joined.as_str(), last].into_iter().find_map(|id| {
+        let arg = command.get_arguments().find(|a| a.get_id() == id)?;
+        arg.get_long().map(|long| format!("--{long}"))
+    });
+    flag
+}
+
+/// `error`, led by the flag that sets `key` if `A` has one (as ripgrep's parser adds the
+/// flag to an error): `--lr: optimizer.lr 0 must be a positive number`.
+pub fn with_flag<A: clap::Args, E>(key: Option<&str>, error: E) -> anyhow::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match key.and_then(flag_of::<A>) {
+        Some(flag) => anyhow::anyhow!("{flag}: {error}"),
+        None => error.into(),
+    }
+}
+
 /// Writes to a file atomically, or to standard output.
 pub fn emit(out: Option<&PathBuf>, bytes: &[u8]) -> Result<()> {
     match out {

@@ -59,7 +59,8 @@ pub struct TuneArgs {
 impl TuneArgs {
     /// `base` with every given flag applied, then checked by the library.
     pub fn recipe(&self, base: Recipe) -> Result<Recipe> {
-        Ok(base.with(&self.overrides())?)
+        base.with(&self.overrides())
+            .map_err(|e| super::with_flag::<TuneArgs, _>(e.key(), e))
     }
 
     /// The recipe values given as flags.
