@@ -96,7 +96,6 @@ if [ -n "$missing" ] || [ ! -x "$bin/maturin" ]; then
   exit 0
 fi
 # The bindings link the library only, not the `train` binary's terminal crates (issue 20).
-# indicatif joins this list once npmi_job.rs no longer draws progress bars itself.
 echo "== the Python package links no terminal crate (cargo tree)"
 terminal=$(cargo tree --manifest-path python/Cargo.toml -e normal | grep -E 'clap|indicatif|anyhow' || true)
 if [ -n "$terminal" ]; then
