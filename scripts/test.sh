@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# All tests of the project. Tests that read ../shared/data skip with a message when it is
-# absent. Ends with one summary line, "tests: N passed, M failed", over every suite run.
+# All tests of the project. Tests that read ../shared/data skip with a "SKIP:" line when it
+# is absent (under CI=true they fail instead). Ends with one summary line, "tests: N passed,
+# M failed, S skipped", over every suite run; the skipped ones are listed above it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log="$(mktemp)"
@@ -39,6 +40,8 @@ else
 fi
 passed=$(grep -Eo '(ok|FAILED)\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | paste -sd+ | bc)
 failed=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$log" | sed -E 's/.* ([0-9]+) failed/\1/' | paste -sd+ | bc)
+skips=$(grep -E '^SKIP:' "$log" || true)
 echo
-echo "tests: ${passed:-0} passed, ${failed:-0} failed"
+[ -z "$skips" ] || echo "$skips"
+echo "tests: ${passed:-0} passed, ${failed:-0} failed, $(grep -c . <<<"$skips") skipped"
 exit "$status"

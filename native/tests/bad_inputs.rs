@@ -3,9 +3,7 @@
 //! refused must fail with exit code 1 (a clean error, not a panic's 101) and a message that
 //! names the file and, where one exists, the line or field.
 
-mod common;
-
-use common::{fails_with, ok, p};
+use crate::common::{fails_with, ok, p};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -430,7 +428,7 @@ fn truncated_checkpoint_is_refused_by_file_name() {
 #[test]
 fn full_disk_while_checkpointing_keeps_the_previous_checkpoint() {
     if Command::new("prlimit").arg("--version").output().is_err() {
-        eprintln!("SKIP: prlimit (util-linux) is not installed");
+        cmgems_tests::skip("prlimit (util-linux) is not installed");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

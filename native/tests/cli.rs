@@ -1,10 +1,6 @@
 //! End-to-end tests of the `train` binary: real files in, files and messages out.
 
-mod common;
-#[path = "common/flags.rs"]
-mod flags;
-
-use common::{fails_with, ok, p};
+use crate::common::{fails_with, flags, ok, p};
 use std::path::{Path, PathBuf};
 
 /// A small synthetic corpus and its table, shared by several tests.

@@ -1,9 +1,10 @@
 //! Data-parallel training (`Trainer::with_devices`) against one device, on Flex replicas.
 //!
-//! Its own test binary: burn's RNG seed is one per process, so a test drawing random numbers
-//! on another thread of the same process (model init, dropout) would change this one's
-//! dropout masks between the seed and the draw.
+//! Its own process (`in_own_process`): burn's RNG seed is one per process, so a test drawing
+//! random numbers on another thread of the same process (model init, dropout) would change
+//! this one's dropout masks between the seed and the draw.
 
+use crate::common::in_own_process;
 use burn::tensor::Device;
 use cmgems_core::SeededRng;
 use cmgems_native::model::{BertForMaskedLM, Preset};
@@ -61,6 +62,9 @@ fn weights(trainer: &Trainer) -> Vec<f32> {
 /// drawn per micro-batch from the same seeds).
 #[test]
 fn data_parallel_steps_match_one_device() {
+    if !in_own_process("data_parallel::data_parallel_steps_match_one_device") {
+        return;
+    }
     let config = Preset::Tiny.config();
     let device = Device::flex().autodiff();
     device.seed(5);

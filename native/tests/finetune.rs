@@ -1,8 +1,6 @@
 //! `train finetune | fewshot | gue | export` end to end on the CPU backend.
 
-mod common;
-
-use common::{fails_with, ok, p, train};
+use crate::common::{fails_with, ok, p, train};
 use std::path::Path;
 
 /// A separable toy task: class 1 sequences carry a planted motif, class 0 do not.
@@ -160,10 +158,30 @@ fn fewshot_draws_per_seed_and_writes_the_documented_json() {
     );
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    // Each figure's mean and population standard deviation are those of its two seeds'
+    // runs: (a + b) / 2 and |a - b| / 2.
     for n in ["5", "10"] {
-        let runs = json["shots"][n]["accuracy"]["runs"].as_array().unwrap();
-        assert_eq!(runs.len(), 2, "{json}");
-        assert!(json["shots"][n]["mcc"]["std"].as_f64().unwrap() >= 0.0);
+        for figure in ["accuracy", "mcc"] {
+            let spread = &json["shots"][n][figure];
+            let runs: Vec<f64> = spread["runs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_f64().unwrap())
+                .collect();
+            let [a, b] = runs[..] else {
+                panic!("{n} shots: wanted 2 runs of {figure}, got {json}");
+            };
+            let close = |key: &str, want: f64| {
+                let got = spread[key].as_f64().unwrap();
+                assert!(
+                    (got - want).abs() < 1e-12,
+                    "{n} shots {figure} {key}: {got} vs {want}"
+                );
+            };
+            close("mean", (a + b) / 2.0);
+            close("std", (a - b).abs() / 2.0);
+        }
     }
     // More shots than a class has is refused, naming the file.
     let out = train(&[
@@ -247,7 +265,6 @@ fn export_writes_a_folder_that_init_reads_back() {
 fn tiny_model_beats_chance_on_real_prom_core_few_shot() {
     let Some(dir) = cmgems_tests::shared_file("GeneMask/Data-B_fewshot-task-datasets/Prom-core")
     else {
-        eprintln!("SKIP: ../shared/data/GeneMask/.../Prom-core is absent");
         return;
     };
     let tmp = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@
 //! the data order, the maskers or the curriculum shows up here as a changed number or line.
 //!
 //! To regenerate after an intended change: `CMGEMS_WRITE_GOLDEN=1 cargo test --release -p
-//! cmgems-native --test golden`, then review the diff of the golden file.
+//! cmgems-native --test tests golden`, then review the diff of the golden file.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

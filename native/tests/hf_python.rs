@@ -3,16 +3,13 @@
 //! 1e-4). Needs Python with torch and transformers (`$CMGEMS_PYTHON`, else `python3`); skips
 //! with a message without them, unless `CMGEMS_REQUIRE_PYTHON=1` (CI) makes that a failure.
 
-#[path = "common/python.rs"]
-mod python;
-
 use std::path::{Path, PathBuf};
 
+use crate::common::python::{python, run_script, script};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 use cmgems_native::finetune::InitSource;
 use cmgems_native::hf::write_hf_folder;
 use cmgems_native::model::{BertForMaskedLM, BertForSequenceClassification, PaddingMask, Preset};
-use python::{python, run_script, script};
 
 const TOLERANCE: f64 = 1e-4;
 const IDS: [[i64; 6]; 2] = [[2, 10, 500, 4000, 4, 3], [2, 7, 8, 3, 0, 0]];

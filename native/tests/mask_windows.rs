@@ -1,12 +1,10 @@
 //! `train mask` tiles long records into the browser's windows and masks each as the
 //! browser's lanes do (`Masker::select` with `SeededRng::derive(seed, window)`).
 
-mod common;
-
+use crate::common::{self, ok, p};
 use cmgems_core::input::{WindowSpec, Windows};
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
 use cmgems_core::{SeededRng, K};
-use common::{ok, p};
 
 #[test]
 fn long_records_are_windowed_and_masked_as_the_browser_masks_them() {

@@ -1,7 +1,6 @@
 //! End-to-end tests of `train pretrain` on the CPU backend with the tiny preset.
 
-#[path = "common/flags.rs"]
-mod flags;
+use crate::common::flags;
 
 use serde_json::Value;
 use std::path::Path;
@@ -452,7 +451,9 @@ fn wgpu_backend_runs_a_smoke_step() {
             std::env::var_os("CMGEMS_REQUIRE_WGPU").is_none(),
             "CMGEMS_REQUIRE_WGPU is set but wgpu found no adapter:\n{err}"
         );
-        eprintln!("SKIP: no wgpu adapter here (install mesa-vulkan-drivers); the CPU fallback ran");
+        cmgems_tests::skip(
+            "no wgpu adapter here (install mesa-vulkan-drivers); the CPU fallback ran",
+        );
     } else {
         assert!(err.contains("Wgpu"), "expected the wgpu device in:\n{err}");
     }

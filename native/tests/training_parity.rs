@@ -8,11 +8,9 @@
 //! Needs Python with torch and transformers (`$CMGEMS_PYTHON`, else `python3`); skips with a
 //! message without them, unless `CMGEMS_REQUIRE_PYTHON=1` (CI) makes that a failure.
 
-#[path = "common/python.rs"]
-mod python;
-
 use std::path::Path;
 
+use crate::common::python::{python, run_script, script};
 use burn::tensor::Device;
 use cmgems_core::input::synthetic::SyntheticConfig;
 use cmgems_core::mask::{MaskConfig, Masker, Strategy};
@@ -23,7 +21,6 @@ use cmgems_native::optim::OptimizerConfig;
 use cmgems_native::pretrain::batches::{mask, EpochPermutation};
 use cmgems_native::pretrain::{BatchPlan, Corpus, PieceSet};
 use cmgems_native::training::{MlmBatch, Trainer, TrainerConfig};
-use python::{python, run_script, script};
 
 const STEPS: u64 = 30;
 const ACCUMULATION: usize = 2;

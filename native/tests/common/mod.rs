@@ -1,4 +1,9 @@
-//! Running the `train` binary from the CLI tests (`cli.rs`, `bad_inputs.rs`).
+//! The harness of native's integration tests: running the `train` binary (this file),
+//! flag lists of short pretraining runs, and finding the Python that the tests against
+//! `transformers` run.
+
+pub mod flags;
+pub mod python;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -41,4 +46,29 @@ pub fn fails_with(args: &[&str], needles: &[&str]) -> String {
 
 pub fn p(path: &Path) -> &str {
     path.to_str().unwrap()
+}
+
+/// Set in the child process that [`in_own_process`] starts.
+const OWN_PROCESS: &str = "CMGEMS_TEST_OWN_PROCESS";
+
+/// For a test that needs burn's RNG to itself (one seed per process, which the other tests of
+/// this binary draw from on their threads). In the child process started for it, true: run
+/// the body. Elsewhere this runs the binary again with `test` (its full name, `module::fn`)
+/// alone, asserts that it ran and passed, and returns false: the caller returns.
+pub fn in_own_process(test: &str) -> bool {
+    if std::env::var_os(OWN_PROCESS).is_some() {
+        return true;
+    }
+    let out = Command::new(std::env::current_exe().expect("the test binary's path"))
+        .args([test, "--exact", "--test-threads=1"])
+        .env(OWN_PROCESS, "1")
+        .output()
+        .expect("the test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("test result: ok. 1 passed"),
+        "{test} in its own process:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
 }

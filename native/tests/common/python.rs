@@ -20,7 +20,7 @@ pub fn python() -> Option<String> {
     if std::env::var("CMGEMS_REQUIRE_PYTHON").is_ok_and(|v| v == "1") {
         panic!("{why}; CMGEMS_REQUIRE_PYTHON=1 requires it");
     }
-    eprintln!("SKIP: {why}");
+    cmgems_tests::skip(&why);
     None
 }
 

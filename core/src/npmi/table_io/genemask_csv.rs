@@ -314,25 +314,29 @@ mod tests {
         assert_eq!(t.row(Kmer::parse(k3(), "AAC").unwrap()).score.npmi, None);
     }
 
-    /// `$CMGEMS_DATA`, else the first `shared/data` above the crate (the project's layout
-    /// from the main checkout and from worktrees alike).
+    /// Pearson's correlation of two rank vectors, by means and variances (what Spearman's
+    /// ρ is, without `spearman`'s shortcut formula).
     #[cfg(feature = "std")]
-    fn data_file(relative: &str) -> Option<std::path::PathBuf> {
-        let from_env = std::env::var_os("CMGEMS_DATA").map(std::path::PathBuf::from);
-        let manifest = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let above = manifest.ancestors().map(|a| a.join("shared").join("data"));
-        from_env
-            .into_iter()
-            .chain(above)
-            .map(|d| d.join(relative))
-            .find(|p| p.is_file())
+    fn pearson_of_ranks(a: &RankTable, b: &RankTable) -> f64 {
+        let (x, y) = (a.ranks_by_code(), b.ranks_by_code());
+        let n = x.len() as f64;
+        let mean = |v: &[Rank]| v.iter().map(|&r| r as f64).sum::<f64>() / n;
+        let (mx, my) = (mean(x), mean(y));
+        let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+        for (&p, &q) in x.iter().zip(y) {
+            let (dx, dy) = (p as f64 - mx, q as f64 - my);
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        sxy / libm::sqrt(sxx * syy)
     }
 
     #[cfg(feature = "std")]
     #[test]
     fn authors_csv_imports_and_round_trips() {
-        let Some(path) = data_file("GeneMask/Data-A_norm-pmi-score-ranking.csv") else {
-            std::println!("SKIP: GeneMask ranking CSV not found (set CMGEMS_DATA)");
+        let Some(path) = cmgems_tests::shared_file("GeneMask/Data-A_norm-pmi-score-ranking.csv")
+        else {
             return;
         };
         let text = std::fs::read_to_string(&path).unwrap();
@@ -354,6 +358,24 @@ mod tests {
         assert!(rows
             .windows(2)
             .all(|w| w[0].score.npmi.unwrap() > w[1].score.npmi.unwrap()));
+
+        // Spearman between their NPMI ranks and the order of their PMI column (close to it,
+        // but not the same order) equals the Pearson correlation of the two rank vectors,
+        // computed here another way.
+        let mut by_pmi: Vec<_> = rows
+            .iter()
+            .map(|r| (r.score.pmi.unwrap(), r.kmer))
+            .collect();
+        by_pmi.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let by_pmi: Vec<Kmer> = by_pmi.into_iter().map(|(_, kmer)| kmer).collect();
+        let pmi_ranks = RankTable::from_order(K::SIX, &by_pmi).unwrap();
+        let rho = crate::npmi::spearman(t.rank_table(), &pmi_ranks).unwrap();
+        let pearson = pearson_of_ranks(t.rank_table(), &pmi_ranks);
+        assert!(
+            (rho - pearson).abs() < 1e-9,
+            "Spearman {rho}, Pearson {pearson}"
+        );
+        assert!(rho > 0.9 && rho < 1.0, "Spearman {rho}");
 
         // Our NPMI formula with c = 101 explains their numbers: r = NPMI / PMI =
         // ln f / (ln 101 + ln f) gives ln f = r ln 101 / (1 - r), an integer f ≥ 101 for
