@@ -105,87 +105,95 @@ pub fn select_devices(choice: BackendChoice, count: usize) -> Result<Selected, D
     if count == 0 {
         return Err(DeviceError::Zero);
     }
-    let (devices, backend, fallback) = match choice {
-        BackendChoice::Cpu => (vec![Device::flex(); count], BackendChoice::Cpu, None),
-        BackendChoice::Wgpu | BackendChoice::Auto => {
-            let (hardware, software): (Vec<Adapter>, Vec<Adapter>) =
-                wgpu_adapters().into_iter().partition(|a| a.hardware);
-            let usable = if choice == BackendChoice::Wgpu && hardware.is_empty() {
-                &software
-            } else {
-                &hardware
-            };
-            if usable.is_empty() {
-                let reason = if software.is_empty() {
-                    "no wgpu adapter found (install a Vulkan driver, e.g. Debian's \
-                     mesa-vulkan-drivers)"
-                        .to_string()
-                } else {
-                    format!(
-                        "no GPU found, only the software wgpu adapter ({}), on which the CPU \
-                         backend is ~10x faster (--backend wgpu uses it anyway)",
-                        adapter_names(&software)
-                    )
-                };
-                if count > 1 {
-                    return Err(DeviceError::TooFew {
-                        wanted: count,
-                        backend: "GPU",
-                        found: reason,
-                    });
-                }
-                return Ok(cpu_fallback(&reason));
-            }
-            if count > usable.len() {
-                return Err(DeviceError::TooFew {
-                    wanted: count,
-                    backend: "wgpu",
-                    found: format!("{} found: {}", usable.len(), adapter_names(usable)),
-                });
-            }
-            let devices = if count == 1 {
-                // wgpu's own pick: a high-performance adapter before a software one, or
-                // what CUBECL_WGPU_DEFAULT_DEVICE names.
-                vec![Device::wgpu(DeviceKind::DefaultDevice)]
-            } else {
-                usable
-                    .iter()
-                    .take(count)
-                    .map(|a| a.device.clone())
-                    .collect()
-            };
-            (devices, BackendChoice::Wgpu, None)
-        }
-        BackendChoice::Cuda => match cuda_devices() {
-            Ok(all) if all.len() >= count => (
-                all.into_iter().take(count).collect(),
-                BackendChoice::Cuda,
-                None,
-            ),
-            Ok(all) => {
-                return Err(DeviceError::TooFew {
-                    wanted: count,
-                    backend: "CUDA",
-                    found: format!("{} found", all.len()),
-                })
-            }
-            Err(reason) if count == 1 => return Ok(cpu_fallback(reason)),
-            Err(reason) => {
-                return Err(DeviceError::TooFew {
-                    wanted: count,
-                    backend: "CUDA",
-                    found: reason.into(),
-                })
-            }
-        },
+    match choice {
+        BackendChoice::Cpu => Ok(selected(vec![Device::flex(); count], BackendChoice::Cpu)),
+        BackendChoice::Wgpu | BackendChoice::Auto => select_wgpu(choice, count),
+        BackendChoice::Cuda => select_cuda(count),
+    }
+}
+
+/// `count` wgpu devices: hardware adapters, software ones only for an explicit `wgpu`; one
+/// device falls back to the CPU (with the reason) where there is none to use.
+fn select_wgpu(choice: BackendChoice, count: usize) -> Result<Selected, DeviceError> {
+    let (hardware, software): (Vec<Adapter>, Vec<Adapter>) =
+        wgpu_adapters().into_iter().partition(|a| a.hardware);
+    let usable = if choice == BackendChoice::Wgpu && hardware.is_empty() {
+        &software
+    } else {
+        &hardware
     };
+    if usable.is_empty() {
+        let reason = if software.is_empty() {
+            "no wgpu adapter found (install a Vulkan driver, e.g. Debian's \
+             mesa-vulkan-drivers)"
+                .to_string()
+        } else {
+            format!(
+                "no GPU found, only the software wgpu adapter ({}), on which the CPU \
+                 backend is ~10x faster (--backend wgpu uses it anyway)",
+                adapter_names(&software)
+            )
+        };
+        if count > 1 {
+            return Err(DeviceError::TooFew {
+                wanted: count,
+                backend: "GPU",
+                found: reason,
+            });
+        }
+        return Ok(cpu_fallback(&reason));
+    }
+    if count > usable.len() {
+        return Err(DeviceError::TooFew {
+            wanted: count,
+            backend: "wgpu",
+            found: format!("{} found: {}", usable.len(), adapter_names(usable)),
+        });
+    }
+    let devices = if count == 1 {
+        // wgpu's own pick: a high-performance adapter before a software one, or
+        // what CUBECL_WGPU_DEFAULT_DEVICE names.
+        vec![Device::wgpu(DeviceKind::DefaultDevice)]
+    } else {
+        usable
+            .iter()
+            .take(count)
+            .map(|a| a.device.clone())
+            .collect()
+    };
+    Ok(selected(devices, BackendChoice::Wgpu))
+}
+
+/// `count` CUDA devices; one device falls back to the CPU where CUDA cannot be loaded.
+fn select_cuda(count: usize) -> Result<Selected, DeviceError> {
+    match cuda_devices() {
+        Ok(all) if all.len() >= count => Ok(selected(
+            all.into_iter().take(count).collect(),
+            BackendChoice::Cuda,
+        )),
+        Ok(all) => Err(DeviceError::TooFew {
+            wanted: count,
+            backend: "CUDA",
+            found: format!("{} found", all.len()),
+        }),
+        Err(reason) if count == 1 => Ok(cpu_fallback(reason)),
+        Err(reason) => Err(DeviceError::TooFew {
+            wanted: count,
+            backend: "CUDA",
+            found: reason.into(),
+        }),
+    }
+}
+
+/// The first of `devices` (at least one) leads; the rest share its steps.
+fn selected(devices: Vec<Device>, backend: BackendChoice) -> Selected {
     let mut devices = devices.into_iter();
-    Ok(Selected {
+    Selected {
         device: devices.next().expect("count >= 1"),
         others: devices.collect(),
         backend,
-        fallback,
-    })
+        fallback: None,
+    }
 }
 
 /// A device wgpu can run on.
