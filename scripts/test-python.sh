@@ -97,7 +97,10 @@ if [ -n "$missing" ] || [ ! -x "$bin/maturin" ]; then
 fi
 # The bindings link the library only, not the `train` binary's terminal crates (issue 20).
 echo "== the Python package links no terminal crate (cargo tree)"
-terminal=$(cargo tree --manifest-path python/Cargo.toml -e normal | grep -E 'clap|indicatif|anyhow' || true)
+# A failing `cargo tree` is a failure, not an empty (passing) list.
+tree=$(cargo tree --manifest-path python/Cargo.toml -e normal) \
+  || { echo "test-python: cargo tree of python/ failed" >&2; exit 1; }
+terminal=$(grep -E 'clap|indicatif|anyhow' <<<"$tree" || true)
 if [ -n "$terminal" ]; then
   echo "test-python: python/ links terminal crates through cmgems-native:" >&2
   echo "$terminal" >&2
