@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the core's criterion benches and writes their mean times and throughputs to
 # bench/core.csv (one row per bench, with the date, the machine's core count and the
-# command), so figures quoted in README.md are kept as data.
+# command), so figures quoted in bench/README.md are kept as data.
 #
 # Usage: scripts/bench-core.sh [criterion filter]
 set -euo pipefail

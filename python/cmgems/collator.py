@@ -6,8 +6,8 @@ Shaped like transformers' collators (`DataCollatorMixin`): `__call__` dispatches
 `padding` (features to arrays), `stage` (the curriculum's stage, shared with DataLoader
 workers), `streams` (each row's random stream), `maskers` (the maskers, reseeded in
 workers), `batch_log` (the optional JSONL log). A batch uses the stage in force when it is
-*built*: batches already built when the stage changes keep the old masker (see README,
-"Using cmgems from PyTorch", for the exact lag).
+*built*: batches already built when the stage changes keep the old masker (see docs/python.md,
+"The lag of a switch", for the exact lag).
 """
 
 from __future__ import annotations
