@@ -64,12 +64,12 @@ impl Selected {
     }
 }
 
-/// Why `--devices N` cannot be honoured.
+/// Why `devices = N` cannot be honoured (the key is `devices`: [`BackendError::key`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeviceError {
-    #[error("--devices must be at least 1")]
+    #[error("devices must be at least 1")]
     Zero,
-    #[error("--devices {wanted} asks for {wanted} {backend} devices, but {found}")]
+    #[error("devices = {wanted} asks for {wanted} {backend} devices, but {found}")]
     TooFew {
         wanted: usize,
         backend: &'static str,
@@ -130,7 +130,7 @@ fn select_wgpu(choice: BackendChoice, count: usize) -> Result<Selected, DeviceEr
         } else {
             format!(
                 "no GPU found, only the software wgpu adapter ({}), on which the CPU \
-                 backend is ~10x faster (--backend wgpu uses it anyway)",
+                 backend is ~10x faster (backend wgpu uses it anyway)",
                 adapter_names(&software)
             )
         };
@@ -250,13 +250,24 @@ pub fn cuda_devices() -> Result<Vec<Device>, &'static str> {
     Err("this build has no CUDA backend (cargo feature `cuda`)")
 }
 
-/// Why `--backend NAME --devices N` cannot run.
+/// Why `backend = NAME`, `devices = N` cannot run. Messages name those config keys; a front
+/// end that sets them by flags adds its flag ([`BackendError::key`]).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BackendError {
-    #[error("--backend {0:?} is unknown: use auto, wgpu, cuda or cpu")]
+    #[error("backend {0:?} is unknown: use auto, wgpu, cuda or cpu")]
     Unknown(String),
     #[error(transparent)]
     Devices(#[from] DeviceError),
+}
+
+impl BackendError {
+    /// The config key the error is about: `backend` or `devices`.
+    pub fn key(&self) -> &'static str {
+        match self {
+            BackendError::Unknown(_) => "backend",
+            BackendError::Devices(_) => "devices",
+        }
+    }
 }
 
 /// Picks `devices` devices of the backend named `name` (`auto`, `wgpu`, `cuda`, `cpu`; one
@@ -314,7 +325,7 @@ mod tests {
     #[test]
     fn several_cuda_devices_without_cuda_is_an_error_not_a_fallback() {
         let err = select_devices(BackendChoice::Cuda, 2).unwrap_err();
-        assert!(err.to_string().contains("--devices 2"), "{err}");
+        assert!(err.to_string().contains("devices = 2"), "{err}");
         assert!(select_device(BackendChoice::Cuda).fallback.is_some());
     }
 }

@@ -401,7 +401,7 @@ fn pretrain_errors_name_the_flag_that_fixes_them() {
     );
     run(
         &["--backend", "gpu"],
-        &["--backend \"gpu\"", "auto, wgpu, cuda or cpu"],
+        &["--backend: backend \"gpu\"", "auto, wgpu, cuda or cpu"],
     );
     run(
         &["--batch-size", "0"],

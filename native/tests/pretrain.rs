@@ -509,7 +509,7 @@ fn more_devices_than_exist_is_refused() {
     ));
     assert!(!r.status.success());
     let err = String::from_utf8_lossy(&r.stderr);
-    assert!(err.contains("--devices 64"), "{err}");
+    assert!(err.contains("--devices: devices = 64"), "{err}");
     assert!(!dir.path().join("run/metrics.jsonl").exists());
     let r = run(&tiny(&dir.path().join("zero"), &["--devices", "0"]));
     assert!(!r.status.success());

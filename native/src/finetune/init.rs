@@ -44,7 +44,7 @@ impl InitSource {
         if !dir.is_dir() {
             return Err(FinetuneError::Init {
                 path: dir.into(),
-                message: "not a folder; --init takes a pretraining run, a checkpoint, a \
+                message: "not a folder; init takes a pretraining run, a checkpoint, a \
                           HuggingFace folder or preset:NAME"
                     .into(),
             });

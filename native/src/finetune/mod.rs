@@ -66,7 +66,7 @@ pub enum FinetuneError {
         path: PathBuf,
         source: cmgems_core::CoreError,
     },
-    #[error("the loss became {loss} at step {step}; stopping (lower --lr?)")]
+    #[error("the loss became {loss} at step {step}; stopping (lower lr?)")]
     Diverged { step: u64, loss: f32 },
     #[error("stopped after step {step} (interrupted); fine-tuning keeps no checkpoint, nothing was written")]
     Stopped { step: u64 },

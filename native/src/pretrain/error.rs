@@ -26,11 +26,11 @@ pub enum PretrainError {
     #[cfg(feature = "train")]
     #[error(transparent)]
     Checkpoint(#[from] crate::training::CheckpointError),
-    #[error("{0} already holds a run; continue it with --resume {0} or choose another --out")]
+    #[error("{0} already holds a run; resume it or choose another output folder")]
     AlreadyRun(PathBuf),
     #[error("the corpus is too small to hold out pieces for the perplexity evaluation")]
     NoHeldOut,
-    #[error("counting the NPMI table from {corpus} (lower --min-count or pass --table): {source}")]
+    #[error("counting the NPMI table from {corpus} (lower min_count or give a table): {source}")]
     Table {
         corpus: String,
         source: cmgems_core::CoreError,

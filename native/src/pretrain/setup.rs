@@ -115,7 +115,7 @@ impl Data {
     ) -> Result<Data, PretrainError> {
         let k = K::SIX;
         let corpus = if config.corpus.is_empty() {
-            observer.on_note("note: pretraining on the embedded SYNTHETIC corpus (not real DNA); pass --corpus FILE for real data");
+            observer.on_note("note: pretraining on the embedded SYNTHETIC corpus (not real DNA); set corpus (FASTA or k-mer text files) for real data");
             Corpus::synthetic(&SyntheticConfig {
                 records: config.synthetic_records,
                 record_len: config.synthetic_record_len,

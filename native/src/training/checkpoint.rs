@@ -60,7 +60,7 @@ pub enum CheckpointError {
     Dangling { pointer: PathBuf, dir: PathBuf },
     #[error(
         "writing the checkpoint {dir} failed (a full disk?): {source}\nthe last complete \
-         checkpoint is {}; continue from it with --resume {}",
+         checkpoint is {}; resume the run {} from it",
         .last.as_ref().map_or("none".into(), |p| p.display().to_string()),
         .run.display()
     )]

@@ -27,7 +27,9 @@ use std::path::PathBuf;
 /// `--backend NAME --devices N` as the library selects them, saying on standard error when it
 /// fell back to the CPU and why.
 pub fn backend(name: &str, devices: usize) -> Result<Selected> {
-    let selected = select_backend(name, devices)?;
+    // Every command that selects devices has `--backend`/`--devices` flags named as the keys.
+    let selected =
+        select_backend(name, devices).map_err(|e| anyhow::anyhow!("--{}: {e}", e.key()))?;
     if let Some(why) = &selected.fallback {
         eprintln!("note: {why}");
     }

@@ -6,6 +6,7 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args};
 use cmgems_native::events::Observers;
 use cmgems_native::pretrain::{self, JsonlLogs, PretrainConfig, PretrainError, Summary};
+use cmgems_native::training::CheckpointError;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -136,6 +137,15 @@ fn stopped_line(summary: &Summary) -> Result<String> {
 fn with_flag(e: PretrainError) -> anyhow::Error {
     let key = match &e {
         PretrainError::Config(c) => c.key(),
+        PretrainError::Table { .. } => Some("min_count"),
+        PretrainError::AlreadyRun(dir) => {
+            let hint = format!("`train pretrain --resume {}` continues it", dir.display());
+            return anyhow::anyhow!("{e} ({hint})");
+        }
+        PretrainError::Checkpoint(CheckpointError::SaveFailed { run, .. }) => {
+            let hint = format!("`train pretrain --resume {}` does", run.display());
+            return anyhow::anyhow!("{e} ({hint})");
+        }
         _ => None,
     };
     super::with_flag::<PretrainArgs, _>(key, e)
