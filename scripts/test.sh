@@ -40,6 +40,9 @@ else
 fi
 passed=$(grep -Eo '(ok|FAILED)\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+' | paste -sd+ | bc)
 failed=$(grep -Eo '[0-9]+ passed; [0-9]+ failed' "$log" | sed -E 's/.* ([0-9]+) failed/\1/' | paste -sd+ | bc)
+# A suite that failed before counting (a build error, a file that does not load) counts as
+# one failed test, so the summary never reads "0 failed" over a failure.
+if [ "$status" != 0 ] && [ "${failed:-0}" = 0 ]; then failed=1; fi
 skips=$(grep -E '^SKIP:' "$log" || true)
 echo
 [ -z "$skips" ] || echo "$skips"
