@@ -216,15 +216,26 @@ fn killed_run_resumes_to_the_same_metrics_as_an_unbroken_run() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let resumed_from = std::fs::read_to_string(&latest).unwrap();
-    ok(&[
+    resumes_to_the_unbroken_run(&broken, &whole, &format!("resumed from {resumed_from}"));
+}
+
+/// `train pretrain --resume` of the run in `dir`.
+fn resume(dir: &Path) -> Vec<String> {
+    vec![
         "pretrain".to_string(),
         "--resume".to_string(),
-        broken.to_str().unwrap().to_string(),
-    ]);
+        dir.to_str().unwrap().to_string(),
+    ]
+}
+
+/// Resumes the interrupted run `broken`, whose log must then equal that of the unbroken run
+/// `whole` (`context`: how it was interrupted).
+fn resumes_to_the_unbroken_run(broken: &Path, whole: &Path, context: &str) {
+    ok(&resume(broken));
     assert_eq!(
-        deterministic(&metrics(&broken)),
-        deterministic(&metrics(&whole)),
-        "resumed from {resumed_from}"
+        deterministic(&metrics(broken)),
+        deterministic(&metrics(whole)),
+        "{context}"
     );
 }
 
@@ -310,11 +321,7 @@ fn run_killed_at_seeded_points_resumes_to_the_unbroken_metrics() {
         .iter()
         .map(|&from| (from + rng.below(6), rng.below(40)))
         .collect();
-    let resume_args = vec![
-        "pretrain".to_string(),
-        "--resume".to_string(),
-        broken.to_str().unwrap().to_string(),
-    ];
+    let resume_args = resume(&broken);
     for (i, &(step, delay_ms)) in kills.iter().enumerate() {
         let args = if i == 0 {
             tiny(&broken, &flags)
@@ -359,11 +366,12 @@ fn run_killed_at_seeded_points_resumes_to_the_unbroken_metrics() {
             "missed (the run ended first)"
         }
     );
-    ok(&resume_args);
-    assert_eq!(
-        deterministic(&metrics(&broken)),
-        deterministic(&metrics(&whole)),
-        "killed at (step, ms after its metrics line) {kills:?}, then during a checkpoint write"
+    resumes_to_the_unbroken_run(
+        &broken,
+        &whole,
+        &format!(
+            "killed at (step, ms after its metrics line) {kills:?}, then during a checkpoint write"
+        ),
     );
     let torn: Vec<_> = std::fs::read_dir(broken.join("checkpoints"))
         .unwrap()
@@ -739,14 +747,5 @@ fn sigterm_saves_a_checkpoint_and_resume_matches_the_unbroken_run() {
         stderr.contains(&said) && stderr.contains(latest.trim()),
         "{stderr}"
     );
-    ok(&[
-        "pretrain".to_string(),
-        "--resume".to_string(),
-        broken.to_str().unwrap().to_string(),
-    ]);
-    assert_eq!(
-        deterministic(&metrics(&broken)),
-        deterministic(&metrics(&whole)),
-        "stopped after step {stopped_at}"
-    );
+    resumes_to_the_unbroken_run(&broken, &whole, &format!("stopped after step {stopped_at}"));
 }
