@@ -28,19 +28,25 @@ rank_lookup = ["kmer", "position"]
 pretrain_seeds = [1, 2]
 corpus = ["absent.fa"]
 [pretrain]
-preset = "tiny"
 backend = "cpu"
-steps = 6
-batch_size = 4
-accumulation = 1
+[pretrain.model]
+preset = "tiny"
+[pretrain.data]
 seq_len = 64
-warmup_steps = 1
-eval_every = 2
-eval_batches = 1
-checkpoint_every = 6
 synthetic_records = 10
 synthetic_record_len = 2000
 min_count = 3
+[pretrain.schedule]
+steps = 6
+batch_size = 4
+accumulation = 1
+[pretrain.optimizer]
+warmup_steps = 1
+[pretrain.evaluation]
+eval_every = 2
+eval_batches = 1
+[pretrain.checkpoints]
+checkpoint_every = 6
 [fewshot]
 train = "task.tsv"
 test = "task.tsv"
@@ -134,8 +140,8 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     assert!(err.contains("bad.toml") && err.contains("maskin"), "{err}");
 }
 
-/// The experiment files of the repository read (small.toml nests its optimizer keys,
-/// the test's file above has them flat, as earlier files did).
+/// The experiment files of the repository read (their `[pretrain]` in sections), and so
+/// does a `[pretrain]` table of the earlier, flat layout.
 #[test]
 fn repository_experiment_files_read() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
@@ -149,4 +155,28 @@ fn repository_experiment_files_read() {
     let medium = experiment::load_config(&dir.join("medium.toml"), None).unwrap();
     assert_eq!(medium.seeds(), [1, 2, 3]);
     assert_eq!(medium.probe.map(|p| p.tasks.len()), Some(3));
+    let relative = cmgems_core::SwitchThreshold::Relative(0.01);
+    assert_eq!(
+        medium.pretrain.masking.curriculum.cm_gems_settings(),
+        (relative, 1)
+    );
+    let flat = tempfile::tempdir().unwrap();
+    let file = flat.path().join("flat.toml");
+    let text = std::fs::read_to_string(dir.join("medium.toml")).unwrap();
+    let start = text.find("[pretrain]").unwrap();
+    let end = text.find("[fewshot]").unwrap();
+    let flat_table = "[pretrain]\npreset = \"tiny\"\nsteps = 3000\nlr = 6e-3\n\
+                      cm_gems_threshold = \"1%\"\n\n";
+    std::fs::write(
+        &file,
+        format!("{}{flat_table}{}", &text[..start], &text[end..]),
+    )
+    .unwrap();
+    let old = experiment::load_config(&file, None).unwrap().pretrain;
+    assert_eq!(
+        (old.model.preset.as_str(), old.schedule.steps),
+        ("tiny", 3000)
+    );
+    assert_eq!(old.masking.curriculum, medium.pretrain.masking.curriculum);
+    assert_eq!(old.optimizer.lr, 6e-3);
 }

@@ -567,26 +567,45 @@ fn backend_line(stderr: &str) -> &str {
 /// A 4-step CM-GEMS run of the tiny model on the synthetic corpus, evaluated every 2 steps,
 /// switching at step 4, saved at the end only.
 fn tiny_config() -> cmgems_native::pretrain::PretrainConfig {
-    use cmgems_native::pretrain::{Masking, PretrainConfig};
+    use cmgems_core::schedule::curriculum::CurriculumConfig;
+    use cmgems_native::pretrain::*;
     PretrainConfig {
-        preset: "tiny".into(),
         backend: "cpu".into(),
-        synthetic_records: 8,
-        seq_len: 64,
-        batch_size: 4,
-        accumulation: 1,
-        steps: 4,
+        data: DataConfig {
+            synthetic_records: 8,
+            seq_len: 64,
+            min_count: 5,
+            ..Default::default()
+        },
+        model: ModelConfig {
+            preset: "tiny".into(),
+            ..Default::default()
+        },
+        masking: MaskingConfig {
+            curriculum: CurriculumConfig::CmGems {
+                threshold: cmgems_core::SwitchThreshold::Absolute(1000.0),
+                patience: 1,
+            },
+            ..Default::default()
+        },
         optimizer: cmgems_native::optim::OptimizerConfig {
             lr: 2e-3,
             warmup_steps: 1,
             ..Default::default()
         },
-        eval_every: 2,
-        eval_batches: 1,
-        checkpoint_every: 4,
-        min_count: 5,
-        masking: Masking::CmGems,
-        cm_gems_threshold: cmgems_core::SwitchThreshold::Absolute(1000.0),
+        schedule: ScheduleConfig {
+            steps: 4,
+            batch_size: 4,
+            accumulation: 1,
+        },
+        evaluation: EvaluationConfig {
+            eval_every: 2,
+            eval_batches: 1,
+        },
+        checkpoints: CheckpointConfig {
+            checkpoint_every: 4,
+            ..Default::default()
+        },
         ..PretrainConfig::default()
     }
 }
@@ -666,7 +685,7 @@ fn observers_save_and_stop_the_library_loop() {
     let dir = tempfile::tempdir().unwrap();
     let (whole, broken) = (dir.path().join("whole"), dir.path().join("broken"));
     let mut config = tiny_config();
-    config.keep_checkpoints = 5;
+    config.checkpoints.keep_checkpoints = 5;
     let selected = cmgems_native::backend::select_backend("cpu", 1).unwrap();
     let mut plain = Observers::new().with(JsonlLogs::default());
     let unbroken = pretrain::run(&config, &selected, &whole, false, &mut plain).unwrap();

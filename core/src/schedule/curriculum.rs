@@ -106,6 +106,68 @@ impl CurriculumConfig {
     }
 }
 
+/// A curriculum by name, without its settings: what a front end's `--masking` flag and an
+/// experiment's list of variants choose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "kebab-case")]
+pub enum CurriculumKind {
+    /// DNABERT's random span, the whole run.
+    Random,
+    /// GeneMask, the whole run.
+    Genemask,
+    /// GLOBAL, the whole run.
+    Global,
+    /// CM-Step: GLOBAL or random span, the share of GLOBAL growing from 0 to 1 over the run.
+    CmStep,
+    /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL.
+    CmGems,
+}
+
+impl CurriculumConfig {
+    /// This curriculum's name.
+    pub const fn kind(&self) -> CurriculumKind {
+        match self {
+            CurriculumConfig::Fixed(Strategy::RandomSpan) => CurriculumKind::Random,
+            CurriculumConfig::Fixed(Strategy::GeneMask) => CurriculumKind::Genemask,
+            CurriculumConfig::Fixed(Strategy::Global) => CurriculumKind::Global,
+            CurriculumConfig::CmStep { .. } => CurriculumKind::CmStep,
+            CurriculumConfig::CmGems { .. } => CurriculumKind::CmGems,
+        }
+    }
+
+    /// The curriculum `kind`: CM-Step over `max_steps`; CM-GEMS with this one's threshold and
+    /// patience when this one is CM-GEMS, else the authors'. How a name chosen by a flag or
+    /// an experiment's variant keeps the CM-GEMS settings of the config it replaces.
+    pub fn switched_to(&self, kind: CurriculumKind, max_steps: u64) -> CurriculumConfig {
+        match kind {
+            CurriculumKind::Random => CurriculumConfig::Fixed(Strategy::RandomSpan),
+            CurriculumKind::Genemask => CurriculumConfig::Fixed(Strategy::GeneMask),
+            CurriculumKind::Global => CurriculumConfig::Fixed(Strategy::Global),
+            CurriculumKind::CmStep => CurriculumConfig::CmStep { max_steps },
+            CurriculumKind::CmGems => {
+                let (threshold, patience) = self.cm_gems_settings();
+                CurriculumConfig::CmGems {
+                    threshold,
+                    patience,
+                }
+            }
+        }
+    }
+
+    /// CM-GEMS's threshold and patience: this one's, or the authors' when it is another
+    /// curriculum.
+    pub fn cm_gems_settings(&self) -> (SwitchThreshold, u32) {
+        match *self {
+            CurriculumConfig::CmGems {
+                threshold,
+                patience,
+            } => (threshold, patience),
+            _ => (Self::DEFAULT_THRESHOLD, Self::DEFAULT_PATIENCE),
+        }
+    }
+}
+
 /// A held-out perplexity and the step it was measured at.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
@@ -345,6 +407,34 @@ mod tests {
         assert_eq!(n("cm-gems").unwrap(), CurriculumConfig::cm_gems());
         assert!(n("pmi").unwrap_err().to_string().contains("cm-gems"));
         assert!(CurriculumConfig::named("cm-step", 0).is_err());
+    }
+
+    #[test]
+    fn a_kind_switched_to_keeps_the_cm_gems_settings() {
+        let relative = CurriculumConfig::CmGems {
+            threshold: SwitchThreshold::Relative(0.01),
+            patience: 2,
+        };
+        assert_eq!(relative.switched_to(CurriculumKind::CmGems, 5), relative);
+        let fixed = CurriculumConfig::Fixed(Strategy::Global);
+        assert_eq!(fixed.kind(), CurriculumKind::Global);
+        assert_eq!(
+            fixed.switched_to(CurriculumKind::CmGems, 5),
+            CurriculumConfig::cm_gems()
+        );
+        assert_eq!(
+            relative.switched_to(CurriculumKind::CmStep, 5),
+            CurriculumConfig::CmStep { max_steps: 5 }
+        );
+        for kind in [
+            CurriculumKind::Random,
+            CurriculumKind::Genemask,
+            CurriculumKind::Global,
+            CurriculumKind::CmStep,
+            CurriculumKind::CmGems,
+        ] {
+            assert_eq!(relative.switched_to(kind, 5).kind(), kind);
+        }
     }
 
     #[test]

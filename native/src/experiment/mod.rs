@@ -263,7 +263,7 @@ pub fn run(
     } else {
         format!("real DNA: {}", named.join(", "))
     };
-    config.pretrain.corpus = corpus;
+    config.pretrain.data.corpus = corpus;
     let plan = variants(&config);
     if plan.is_empty() {
         return Err(ExperimentError::NoVariant(config_path.to_path_buf()));
@@ -340,7 +340,7 @@ fn scoring(
         observers.on_note(&format!("note: {why}"));
     }
     // The model's positions beyond the pretraining length were never trained.
-    let tokenizer = Tokenizer::new(K::SIX, config.pretrain.seq_len.min(512), false)?;
+    let tokenizer = Tokenizer::new(K::SIX, config.pretrain.data.seq_len.min(512), false)?;
     let mut test = LabeledSet::load(&fs_test, &tokenizer)?;
     if let Some(n) = config.fewshot.test_limit {
         test = test.spread_sample(n);
@@ -355,7 +355,7 @@ fn scoring(
     };
     let plan = format!(
         "steps {}, shots {:?} x {} fine-tuning seeds, test limit {:?}; probe {:?}, limits {:?}/{:?}",
-        config.pretrain.steps,
+        config.pretrain.schedule.steps,
         config.fewshot.shots,
         config.fewshot.seeds,
         config.fewshot.test_limit,
@@ -417,15 +417,15 @@ fn trained_run(
     observers: &mut Observers,
 ) -> Result<RunScores, ExperimentError> {
     let mut pretrain = config.pretrain.clone();
-    pretrain.masking = run.masking;
-    pretrain.rank_lookup = run.lookup;
+    pretrain.set_curriculum(run.masking);
+    pretrain.masking.rank_lookup = run.lookup;
     pretrain.seed = run.seed;
     let resume = latest_checkpoint(dir)?.is_some();
     observers.on_note(&format!(
         "== {}, seed {}: pretraining {} steps{}",
         run.name,
         run.seed,
-        pretrain.steps,
+        pretrain.schedule.steps,
         if resume { " (resuming)" } else { "" }
     ));
     let mut logged = Observers::new()
@@ -467,7 +467,7 @@ fn untrained_run(
     observers.on_note(&format!(
         "== {UNTRAINED}, seed {seed}: probe of random weights"
     ));
-    let init = InitSource::resolve(&format!("preset:{}", config.pretrain.preset))?;
+    let init = InitSource::resolve(&format!("preset:{}", config.pretrain.model.preset))?;
     let scores = RunScores {
         variant: UNTRAINED.into(),
         seed,

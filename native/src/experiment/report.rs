@@ -61,7 +61,9 @@ pub(super) fn write_outputs(
 /// What was run, in one paragraph: model, corpus, steps, tokens, seeds and scores.
 fn setup_note(config: &ExperimentConfig, config_path: &Path, corpus_note: &str) -> String {
     let p = &config.pretrain;
-    let rows = p.steps as usize * p.batch_size * p.accumulation;
+    let (s, seq_len) = (&p.schedule, p.data.seq_len);
+    let rows = s.steps as usize * s.batch_size * s.accumulation;
+    let (threshold, patience) = p.masking.curriculum.cm_gems_settings();
     let probe = config.probe.as_ref().map_or(String::new(), |pr| {
         let names: Vec<&str> = pr.tasks.iter().map(|t| t.name.as_str()).collect();
         format!(
@@ -78,20 +80,20 @@ fn setup_note(config: &ExperimentConfig, config_path: &Path, corpus_note: &str) 
          {:?}, backend `{}`, CM-GEMS threshold {} (patience {}), evaluation every {} steps. \
          Few-shot: `{}` / `{}`, shots {:?}, {} fine-tuning seeds per run{}.{probe}",
         file_label(config_path),
-        p.preset,
-        p.steps,
-        p.batch_size,
-        p.accumulation,
-        p.seq_len,
-        rows * p.seq_len,
+        p.model.preset,
+        s.steps,
+        s.batch_size,
+        s.accumulation,
+        seq_len,
+        rows * seq_len,
         rows,
         p.optimizer.lr,
         p.optimizer.warmup_steps,
         config.seeds(),
         p.backend,
-        p.cm_gems_threshold,
-        p.cm_gems_patience,
-        p.eval_every,
+        threshold,
+        patience,
+        p.evaluation.eval_every,
         file_label(&config.fewshot.train),
         file_label(&config.fewshot.test),
         config.fewshot.shots,
@@ -322,8 +324,8 @@ fn findings(
         tests.len(),
         tests.len() as f64 * ALPHA,
         config.seeds().len(),
-        config.pretrain.preset,
-        config.pretrain.steps
+        config.pretrain.model.preset,
+        config.pretrain.schedule.steps
     );
     s
 }

@@ -9,7 +9,7 @@ use serde_json::json;
 use super::classifier::evaluate;
 use super::data::SplitFiles;
 use super::job::{load, write_json, Start};
-use super::recipe::{Recipe, RecipeOverrides, GUE_TASKS};
+use super::recipe::{Recipe, RecipePatch, GUE_TASKS};
 use super::FinetuneError;
 use crate::events::{Event, Observers, Stage};
 use crate::files::write_atomic;
@@ -102,7 +102,7 @@ pub fn table_csv(scores: &[TaskScore]) -> String {
     out
 }
 
-/// A GUE run: which tasks under which root, the recipe overrides every task's recipe gets,
+/// A GUE run: which tasks under which root, the recipe values every task's recipe takes,
 /// and where the results go.
 #[derive(Debug, Clone)]
 pub struct GuePlan {
@@ -110,7 +110,8 @@ pub struct GuePlan {
     pub root: PathBuf,
     /// Only these tasks (e.g. `prom/prom_core_all`); empty: all of them.
     pub tasks: Vec<String>,
-    pub overrides: RecipeOverrides,
+    /// Values that replace those of every task's recipe (the flags given).
+    pub overrides: RecipePatch,
     /// Use only this many training examples of each task, spread over the file.
     pub max_train: Option<usize>,
     /// Score on this many test examples, spread over the file.

@@ -13,7 +13,7 @@ pub use classifier::{evaluate, predict, train};
 pub use data::{Example, LabeledSet, SplitFiles};
 pub use init::InitSource;
 pub use job::{load, run, write_json, FinetunePlan, Finetuned, Start};
-pub use recipe::{Recipe, RecipeError, RecipeOverrides, Warmup, GUE_TASKS};
+pub use recipe::{Recipe, RecipeError, RecipePatch, Warmup, GUE_TASKS};
 
 use std::path::PathBuf;
 

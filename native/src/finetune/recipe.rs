@@ -1,11 +1,15 @@
-//! Fine-tuning recipes: docs/algorithms.md §7's values for the few-shot protocol and for each GUE task.
-//! Every field is also a `train` flag; a recipe only supplies the defaults.
+//! Fine-tuning recipes: docs/algorithms.md §7's values for the few-shot protocol and for each
+//! GUE task. Each value is declared once, on [`Recipe`]; under the `cli` feature its fields are
+//! also the `train finetune | fewshot | gue` flags, and the flags given replace the recipe's
+//! values as a [`RecipePatch`].
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::model::BertConfig;
 
-/// How long the learning rate warms up.
+/// How long the learning rate warms up. Under the `cli` feature, `--warmup-steps N` or
+/// `--warmup-ratio SHARE` (clap derives `Args` for structs only: implemented at the end).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Warmup {
@@ -14,38 +18,76 @@ pub enum Warmup {
     Ratio(f64),
 }
 
-/// Hyper-parameters of one fine-tuning run.
+/// Hyper-parameters of one fine-tuning run. The values come from a recipe
+/// ([`Recipe::fewshot`], [`Recipe::gue`]); a flag replaces one. The flags' clap defaults are
+/// the `fewshot:10` recipe's, hidden: clap needs a value to parse, but only the flags given
+/// on the command line are applied, so every default shown is "the recipe's".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[cfg_attr(feature = "cli", command(next_help_heading = "Fine-tuning"))]
 pub struct Recipe {
     /// Where these values came from (`fewshot:10`, `gue:prom_core_all`, ...).
+    #[cfg_attr(feature = "cli", arg(skip))]
     pub name: String,
+    /// Peak learning rate of AdamW [default: the recipe's, e.g. 1e-4 for fewshot:10, 3e-5
+    /// for GUE].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, hide_default_value = true, default_value_t = flag_base().lr)
+    )]
     pub lr: f64,
+    /// Passes over the training set [default: the recipe's].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", hide_default_value = true,
+            default_value_t = flag_base().epochs)
+    )]
     pub epochs: usize,
+    /// Examples per optimizer step [default: the recipe's].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", hide_default_value = true,
+            default_value_t = flag_base().batch_size)
+    )]
     pub batch_size: usize,
-    /// Model positions per example, `[CLS]` and `[SEP]` included (capped by the model's
-    /// `max_position_embeddings`). GUE's values count DNABERT-2 BPE tokens; overlapping
-    /// 6-mers need about as many positions as nucleotides, so they are used as given.
+    /// Model positions per example, [CLS] and [SEP] included (capped by the model's)
+    /// [default: the recipe's]. GUE's values count DNABERT-2 BPE tokens; overlapping 6-mers
+    /// need about as many positions as nucleotides, so they are used as given.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "TOKENS", hide_default_value = true,
+            default_value_t = flag_base().max_len)
+    )]
     pub max_len: usize,
+    #[cfg_attr(feature = "cli", command(flatten))]
     pub warmup: Warmup,
+    /// AdamW's decoupled weight decay [default: the recipe's, 0.01].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, hide_default_value = true, default_value_t = flag_base().weight_decay)
+    )]
     pub weight_decay: f32,
-    /// Dropout for the encoder and head; `None` keeps the initial model's.
+    /// Dropout probability of encoder and head, 0 to 1 [default: the recipe's, or else the
+    /// initial model's].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     pub dropout: Option<f64>,
-    /// Stop after this many optimizer steps even if epochs remain (GUE mouse: 1000).
+    /// Stop after this many optimizer steps even if epochs remain [default: the recipe's,
+    /// none for most; GUE mouse: 1000].
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub max_steps: Option<u64>,
 }
 
-/// Values that replace a recipe's (the fine-tuning flags); `None` keeps the recipe's.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct RecipeOverrides {
-    pub lr: Option<f64>,
-    pub epochs: Option<usize>,
-    pub batch_size: Option<usize>,
-    pub max_len: Option<usize>,
-    pub warmup: Option<Warmup>,
-    pub weight_decay: Option<f32>,
-    pub dropout: Option<f64>,
-    pub max_steps: Option<u64>,
+/// What clap parses a recipe flag to when it is not given (never applied: see [`Recipe`]).
+#[cfg(feature = "cli")]
+fn flag_base() -> Recipe {
+    Recipe::fewshot(10)
 }
+
+/// Recipe values to replace, by key (`lr`, `warmup`): what the flags given on a command line
+/// set. A map of keys, not a second struct of options, so that each value is declared once,
+/// on [`Recipe`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecipePatch(pub Map<String, Value>);
 
 /// Why a recipe cannot be used; each names the recipe key that fixes it (a front end adds
 /// its flag from [`RecipeError::key`]).
@@ -63,6 +105,8 @@ pub enum RecipeError {
     WarmupRatio(f64),
     #[error("dropout must be within 0..1, not {0}")]
     Dropout(f64),
+    #[error("recipe values: {0}")]
+    Patch(String),
 }
 
 impl RecipeError {
@@ -73,7 +117,9 @@ impl RecipeError {
             RecipeError::Zero { key } => Some(key),
             RecipeError::WarmupRatio(_) => Some("warmup.ratio"),
             RecipeError::Dropout(_) => Some("dropout"),
-            RecipeError::Spec { .. } | RecipeError::NoGueTask { .. } => None,
+            RecipeError::Spec { .. } | RecipeError::NoGueTask { .. } | RecipeError::Patch(_) => {
+                None
+            }
         }
     }
 }
@@ -192,20 +238,19 @@ impl Recipe {
         }
     }
 
-    /// This recipe with every value `overrides` gives, checked.
-    pub fn with(&self, overrides: &RecipeOverrides) -> Result<Recipe, RecipeError> {
-        let o = overrides;
-        let r = Recipe {
-            name: self.name.clone(),
-            lr: o.lr.unwrap_or(self.lr),
-            epochs: o.epochs.unwrap_or(self.epochs),
-            batch_size: o.batch_size.unwrap_or(self.batch_size),
-            max_len: o.max_len.unwrap_or(self.max_len),
-            warmup: o.warmup.unwrap_or(self.warmup),
-            weight_decay: o.weight_decay.unwrap_or(self.weight_decay),
-            dropout: o.dropout.or(self.dropout),
-            max_steps: o.max_steps.or(self.max_steps),
+    /// This recipe with every value `patch` gives, checked.
+    pub fn with(&self, patch: &RecipePatch) -> Result<Recipe, RecipeError> {
+        let Ok(Value::Object(mut values)) = serde_json::to_value(self) else {
+            unreachable!("a recipe serialises as an object");
         };
+        for (key, value) in &patch.0 {
+            if key == "name" || !values.contains_key(key) {
+                return Err(RecipeError::Patch(format!("{key:?} is not a recipe value")));
+            }
+            values.insert(key.clone(), value.clone());
+        }
+        let r: Recipe = serde_json::from_value(Value::Object(values))
+            .map_err(|e| RecipeError::Patch(e.to_string()))?;
         r.validate()?;
         Ok(r)
     }
@@ -312,34 +357,79 @@ mod tests {
     }
 
     #[test]
-    fn overrides_are_applied_and_checked_naming_the_key() {
+    fn patches_are_applied_and_checked_naming_the_key() {
+        let patch = |v: Value| RecipePatch(v.as_object().unwrap().clone());
         let base = Recipe::fewshot(10);
         let r = base
-            .with(&RecipeOverrides {
-                lr: Some(2e-4),
-                warmup: Some(Warmup::Steps(3)),
-                ..Default::default()
-            })
+            .with(&patch(
+                serde_json::json!({"lr": 2e-4, "warmup": {"steps": 3}}),
+            ))
             .unwrap();
         assert_eq!(
             (r.lr, r.warmup, r.epochs),
             (2e-4, Warmup::Steps(3), base.epochs)
         );
-        let bad = |o: RecipeOverrides| base.with(&o).unwrap_err().to_string();
-        assert!(bad(RecipeOverrides {
-            lr: Some(0.0),
-            ..Default::default()
-        })
-        .starts_with("lr "));
-        assert!(bad(RecipeOverrides {
-            dropout: Some(1.5),
-            ..Default::default()
-        })
-        .starts_with("dropout "));
-        assert!(bad(RecipeOverrides {
-            warmup: Some(Warmup::Ratio(2.0)),
-            ..Default::default()
-        })
-        .starts_with("warmup.ratio "));
+        assert_eq!(base.with(&RecipePatch::default()).unwrap(), base);
+        let bad = |v: Value| base.with(&patch(v)).unwrap_err().to_string();
+        assert!(bad(serde_json::json!({"lr": 0.0})).starts_with("lr "));
+        assert!(bad(serde_json::json!({"dropout": 1.5})).starts_with("dropout "));
+        let ratio = bad(serde_json::json!({"warmup": {"ratio": 2.0}}));
+        assert!(ratio.starts_with("warmup.ratio "), "{ratio}");
+        let unknown = bad(serde_json::json!({"lrr": 1.0}));
+        assert!(
+            unknown.contains("\"lrr\" is not a recipe value"),
+            "{unknown}"
+        );
+    }
+}
+
+/// `--warmup-steps N` or `--warmup-ratio SHARE`: the flags of [`Warmup`], their ids the key
+/// and the variant (`warmup_steps`), as a front end finds them.
+#[cfg(feature = "cli")]
+mod warmup_flags {
+    use super::{flag_base, Warmup};
+    use clap::{Arg, ArgMatches, Args, Command, FromArgMatches};
+
+    impl Args for Warmup {
+        fn augment_args(cmd: Command) -> Command {
+            cmd.arg(
+                Arg::new("warmup_steps")
+                    .long("warmup-steps")
+                    .value_name("N")
+                    .value_parser(clap::value_parser!(u64))
+                    .conflicts_with("warmup_ratio")
+                    .help("Optimizer steps of linear warmup [default: the recipe's]"),
+            )
+            .arg(
+                Arg::new("warmup_ratio")
+                    .long("warmup-ratio")
+                    .value_name("SHARE")
+                    .value_parser(clap::value_parser!(f64))
+                    .help(
+                        "Warmup as a share of all optimizer steps, 0 to 1 [default: the recipe's]",
+                    ),
+            )
+        }
+
+        fn augment_args_for_update(cmd: Command) -> Command {
+            Self::augment_args(cmd)
+        }
+    }
+
+    impl FromArgMatches for Warmup {
+        fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+            let mut warmup = flag_base().warmup;
+            warmup.update_from_arg_matches(matches)?;
+            Ok(warmup)
+        }
+
+        fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+            if let Some(&steps) = matches.get_one::<u64>("warmup_steps") {
+                *self = Warmup::Steps(steps);
+            } else if let Some(&ratio) = matches.get_one::<f64>("warmup_ratio") {
+                *self = Warmup::Ratio(ratio);
+            }
+            Ok(())
+        }
     }
 }

@@ -17,7 +17,10 @@ pub mod run;
 pub mod setup;
 
 pub use batches::{BatchPlan, MaskedBatch, Prefetcher, TokenBatch};
-pub use config::{ConfigError, Masking, PretrainConfig};
+pub use config::{
+    CheckpointConfig, ConfigError, DataConfig, EvaluationConfig, Masking, MaskingConfig,
+    ModelConfig, PretrainConfig, ScheduleConfig,
+};
 pub use corpus::{Corpus, PieceSet};
 pub use error::PretrainError;
 pub use observer::{EvalRecord, JsonlLogs, StepRecord, SwitchRecord};

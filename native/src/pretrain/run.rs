@@ -74,7 +74,7 @@ pub fn run(
         stage: &stage,
         out: Some(out),
         start: run.trainer.step,
-        total: config.steps,
+        total: config.schedule.steps,
     })?;
     let stopped = run.train(observers, control)?;
     observers.emit(&Event::End {
@@ -145,14 +145,14 @@ impl<'a> Loop<'a> {
             data.table.rank_table().clone(),
             MaskConfig {
                 k,
-                rank_lookup: config.rank_lookup,
-                random_ids: config.random_ids,
+                rank_lookup: config.masking.rank_lookup,
+                random_ids: config.masking.random_ids,
                 ..MaskConfig::default()
             },
         )?;
         let plan = BatchPlan {
-            rows: config.batch_size,
-            seq_len: config.seq_len,
+            rows: config.schedule.batch_size,
+            seq_len: config.data.seq_len,
             seed: config.seed,
         };
         let corpus = Arc::new(data.corpus);
@@ -163,8 +163,8 @@ impl<'a> Loop<'a> {
             corpus.clone(),
             set.clone(),
             vocab,
-            start * config.accumulation as u64,
-            2 * config.accumulation,
+            start * config.schedule.accumulation as u64,
+            2 * config.schedule.accumulation,
         );
         let summary = Summary {
             steps: start,
@@ -190,8 +190,8 @@ impl<'a> Loop<'a> {
             vocab,
             unigram: data.unigram,
             loader,
-            eval_cadence: Cadence::Every(config.eval_every),
-            checkpoint_cadence: Cadence::Every(config.checkpoint_every),
+            eval_cadence: Cadence::Every(config.evaluation.eval_every),
+            checkpoint_cadence: Cadence::Every(config.checkpoints.checkpoint_every),
             summary,
         })
     }
@@ -203,7 +203,7 @@ impl<'a> Loop<'a> {
         observers: &mut Observers,
         mut control: Control,
     ) -> Result<bool, PretrainError> {
-        let total = self.config.steps;
+        let total = self.config.schedule.steps;
         for step in self.trainer.step..total {
             if control == Control::Stop {
                 break;
@@ -234,9 +234,9 @@ impl<'a> Loop<'a> {
             &self.trainer,
             RunCheckpoint {
                 model_config: &self.model_config,
-                data_cursor: done * self.config.accumulation as u64,
+                data_cursor: done * self.config.schedule.accumulation as u64,
                 state: serde_json::to_value(&self.state).expect("state serialises"),
-                keep: self.config.keep_checkpoints,
+                keep: self.config.checkpoints.keep_checkpoints,
             },
         )?;
         let dir = self.out.join(CHECKPOINTS_DIR).join(step_name(done));
@@ -253,9 +253,9 @@ impl<'a> Loop<'a> {
         let t0 = Instant::now();
         let strategy = self.state.masker_for(step);
         let mut wait = 0.0;
-        let mut micro = Vec::with_capacity(config.accumulation);
+        let mut micro = Vec::with_capacity(config.schedule.accumulation);
         let (mut masked, mut maskable, mut kmer_tokens) = (0usize, 0usize, 0usize);
-        for _ in 0..config.accumulation {
+        for _ in 0..config.schedule.accumulation {
             let tw = Instant::now();
             let tokens = self.loader.next_batch();
             wait += tw.elapsed().as_secs_f64();
@@ -325,9 +325,12 @@ impl<'a> Loop<'a> {
         let mut total = 0.0;
         let mut n = 0usize;
         let mut unigram = self.unigram.scorer();
-        let held_out =
-            self.plan
-                .held_out_batches(&self.corpus, &self.set, &self.vocab, config.eval_batches);
+        let held_out = self.plan.held_out_batches(
+            &self.corpus,
+            &self.set,
+            &self.vocab,
+            config.evaluation.eval_batches,
+        );
         for tokens in held_out {
             let masked =
                 batches::mask(&mut self.masker, strategy, &tokens, config.seed ^ EVAL_SALT);

@@ -43,19 +43,19 @@ pub fn config_of(dir: &Path) -> Result<PretrainConfig, PretrainError> {
 
 /// The model `config` names: its `model_config` file or its preset.
 pub fn model_config(config: &PretrainConfig) -> Result<BertConfig, PretrainError> {
-    match &config.model_config {
+    match &config.model.model_config {
         Some(path) => Ok(BertConfig::from_json_file(path)?),
-        None => Preset::from_name(&config.preset)
+        None => Preset::from_name(&config.model.preset)
             .map(Preset::config)
-            .ok_or_else(|| ConfigError::UnknownPreset(config.preset.clone()).into()),
+            .ok_or_else(|| ConfigError::UnknownPreset(config.model.preset.clone()).into()),
     }
 }
 
 /// How the model of `config` was chosen, as its config keys.
 fn model_source(config: &PretrainConfig) -> String {
-    config.model_config.as_ref().map_or_else(
-        || format!("preset = {:?}", config.preset),
-        |p| format!("model_config = {:?}", p.display().to_string()),
+    config.model.model_config.as_ref().map_or_else(
+        || format!("model.preset = {:?}", config.model.preset),
+        |p| format!("model.model_config = {:?}", p.display().to_string()),
     )
 }
 
@@ -67,9 +67,9 @@ pub fn default_seq_len(config: &PretrainConfig) -> Result<usize, PretrainError> 
 
 /// The checks that need the model: its positions must hold a sequence.
 pub fn check_model(config: &PretrainConfig, model: &BertConfig) -> Result<(), ConfigError> {
-    if model.max_position_embeddings < config.seq_len {
+    if model.max_position_embeddings < config.data.seq_len {
         return Err(ConfigError::SeqLenTooLong {
-            seq_len: config.seq_len,
+            seq_len: config.data.seq_len,
             max: model.max_position_embeddings,
             model: model_source(config),
         });
@@ -114,26 +114,26 @@ impl Data {
         observer: &mut Observers,
     ) -> Result<Data, PretrainError> {
         let k = K::SIX;
-        let corpus = if config.corpus.is_empty() {
+        let corpus = if config.data.corpus.is_empty() {
             observer.on_note("note: pretraining on the embedded SYNTHETIC corpus (not real DNA); set corpus (FASTA or k-mer text files) for real data");
             Corpus::synthetic(&SyntheticConfig {
-                records: config.synthetic_records,
-                record_len: config.synthetic_record_len,
+                records: config.data.synthetic_records,
+                record_len: config.data.synthetic_record_len,
                 seed: config.seed,
                 ..SyntheticConfig::default()
             })
         } else {
-            Corpus::from_files(&config.corpus, k)?
+            Corpus::from_files(&config.data.corpus, k)?
         };
         let table = load_or_count_table(config, &corpus, k, out)?;
         let sampler = SamplerConfig {
             k,
-            max_tokens: config.seq_len - 2,
-            held_out_share: config.held_out_share,
+            max_tokens: config.data.seq_len - 2,
+            held_out_share: config.data.held_out_share,
             seed: config.seed,
             ..SamplerConfig::default()
         };
-        let set = PieceSet::cut(&corpus, sampler, config.dedup)?;
+        let set = PieceSet::cut(&corpus, sampler, config.data.dedup)?;
         if set.held_out.is_empty() {
             return Err(PretrainError::NoHeldOut);
         }
@@ -175,11 +175,11 @@ fn load_or_count_table(
     k: K,
     out: &Path,
 ) -> Result<NpmiTable, PretrainError> {
-    let table = match &config.table {
+    let table = match &config.data.table {
         Some(path) => tables::load_table(path, Some(k))?,
         None => {
             let counts = npmi_job::count_batch(k, &corpus.records);
-            NpmiTable::from_counts(&counts, config.min_count)
+            NpmiTable::from_counts(&counts, config.data.min_count)
                 .map_err(|source| PretrainError::Table {
                     corpus: corpus.source.clone(),
                     source,
@@ -197,8 +197,8 @@ pub(super) type Started = (Trainer, BertConfig, RunState);
 fn trainer_config(config: &PretrainConfig) -> TrainerConfig {
     TrainerConfig {
         optimizer: config.optimizer.clone(),
-        total_steps: config.steps,
-        accumulation: config.accumulation,
+        total_steps: config.schedule.steps,
+        accumulation: config.schedule.accumulation,
     }
 }
 
@@ -279,9 +279,10 @@ fn same_model(
         saved: shape(saved),
         config: out.join(CONFIG_FILE),
         name: config
+            .model
             .model_config
             .as_ref()
-            .map_or(format!("preset {:?}", config.preset), |p| {
+            .map_or(format!("preset {:?}", config.model.preset), |p| {
                 p.display().to_string()
             }),
         wanted: shape(&wanted),

@@ -112,21 +112,24 @@ fn message(e: &anyhow::Error) -> String {
 }
 
 fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    // A subcommand's matches: its flags given on the command line override a file or a recipe.
+    let sub = |name| {
+        matches
+            .subcommand_matches(name)
+            .expect("the subcommand's matches")
+    };
     match cli.command {
         Command::Vocab(args) => vocab::run(args),
         Command::Npmi(args) => npmi::run(args),
         Command::Mask(args) => mask::run(args),
         Command::Synth(args) => synth::run(args),
-        Command::Pretrain(args) => {
-            let sub = matches.subcommand_matches("pretrain");
-            pretrain::run(*args, sub.expect("the pretrain subcommand's matches"))
-        }
+        Command::Pretrain(args) => pretrain::run(*args, sub("pretrain")),
         Command::Bench(args) => bench::run(&args),
         Command::Devices => devices::run(),
-        Command::Finetune(args) => finetune::run(*args),
-        Command::Fewshot(args) => fewshot::run(*args),
+        Command::Finetune(args) => finetune::run(*args, sub("finetune")),
+        Command::Fewshot(args) => fewshot::run(*args, sub("fewshot")),
         Command::Probe(args) => probe::run(*args),
-        Command::Gue(args) => gue::run(*args),
+        Command::Gue(args) => gue::run(*args, sub("gue")),
         Command::Export(args) => export::run(args),
         Command::Experiment(args) => experiment::run(args),
         Command::Demo(args) => demo::run(args),

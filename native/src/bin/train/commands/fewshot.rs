@@ -1,7 +1,7 @@
 //! `train fewshot`: the few-shot protocol, n examples per class over seeds, mean ± std.
 
 use anyhow::{bail, Result};
-use clap::Args;
+use clap::{ArgMatches, Args};
 use cmgems_native::finetune::fewshot::{self, FewshotSetup, ShotData};
 use cmgems_native::finetune::{load, write_json, Recipe};
 use std::collections::BTreeMap;
@@ -36,7 +36,7 @@ pub struct FewshotArgs {
     pub out: Option<PathBuf>,
 }
 
-pub fn run(args: FewshotArgs) -> Result<()> {
+pub fn run(args: FewshotArgs, matches: &ArgMatches) -> Result<()> {
     if args.shots.is_empty() || args.shots.contains(&0) || args.seeds == 0 {
         bail!("--shots needs positive counts and --seeds at least 1");
     }
@@ -45,7 +45,7 @@ pub fn run(args: FewshotArgs) -> Result<()> {
     let recipes: BTreeMap<usize, Recipe> = args
         .shots
         .iter()
-        .map(|&n| Ok((n, args.tune.recipe(Recipe::fewshot(n))?)))
+        .map(|&n| Ok((n, args.tune.recipe(Recipe::fewshot(n), matches)?)))
         .collect::<Result<_>>()?;
     let widest = recipes.values().map(|r| r.max_len).max().unwrap_or(512);
     let mut longest = recipes[&args.shots[0]].clone();

@@ -2,7 +2,7 @@
 //! metrics.json and a HuggingFace folder.
 
 use anyhow::{bail, Context, Result};
-use clap::Args;
+use clap::{ArgMatches, Args};
 use cmgems_native::events::{Event, OnEvent};
 use cmgems_native::finetune::{self, FinetunePlan, Recipe, SplitFiles};
 use std::path::PathBuf;
@@ -85,10 +85,10 @@ impl FinetuneArgs {
     }
 }
 
-pub fn run(args: FinetuneArgs) -> Result<()> {
+pub fn run(args: FinetuneArgs, matches: &ArgMatches) -> Result<()> {
     let plan = FinetunePlan {
         files: args.files()?,
-        recipe: args.tune.recipe(args.base_recipe()?)?,
+        recipe: args.tune.recipe(args.base_recipe()?, matches)?,
         init: args.tune.init.clone(),
         max_train: args.max_train,
         seed: args.seed,

@@ -1,7 +1,7 @@
 //! `train gue`: fine-tune and score every GUE task under a root (DNABERT-2's Table 2).
 
 use anyhow::Result;
-use clap::Args;
+use clap::{ArgMatches, Args};
 use cmgems_native::events::{Event, OnEvent, Stage};
 use cmgems_native::finetune::gue::{self, GuePlan};
 use std::path::PathBuf;
@@ -34,11 +34,11 @@ pub struct GueArgs {
     pub out: PathBuf,
 }
 
-pub fn run(args: GueArgs) -> Result<()> {
+pub fn run(args: GueArgs, matches: &ArgMatches) -> Result<()> {
     let plan = GuePlan {
         root: args.root.clone(),
         tasks: args.tasks.clone(),
-        overrides: args.tune.overrides(),
+        overrides: args.tune.patch(matches)?,
         max_train: args.max_train,
         test_limit: args.test_limit,
         seed: args.seed,

@@ -19,8 +19,11 @@ pub mod tune;
 pub mod vocab;
 
 use anyhow::Result;
+use clap::parser::ValueSource;
+use clap::ArgMatches;
 use cmgems_native::backend::{select_backend, Selected};
 use cmgems_native::files::write_atomic;
+use serde_json::{Map, Value};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -60,6 +63,46 @@ where
         Some(flag) => anyhow::anyhow!("{flag}: {error}"),
         None => error.into(),
     }
+}
+
+/// The ids of the flags given on the command line, not defaulted: a flag's id is the config
+/// key it sets (`lr`, `eval_every`).
+pub fn given(matches: &ArgMatches) -> Vec<String> {
+    matches
+        .ids()
+        .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
+        .map(|id| id.to_string())
+        .collect()
+}
+
+/// The values of a config (as JSON: `values`, parsed from the flags) whose flags were given
+/// (`given`): each key named in `given`, at any depth of tables, and a key holding an enum
+/// (`warmup = {steps = 50}`) whose flag `{key}_{variant}` (`warmup_steps`) was given. What
+/// flags replace in a file's or a recipe's values, and nothing else.
+pub fn given_values(values: &Value, given: &[String]) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Value::Object(values) = values else {
+        return out;
+    };
+    let is_given = |id: String| given.contains(&id);
+    for (key, value) in values {
+        let picked = match value {
+            Value::Object(one)
+                if one.len() == 1 && one.keys().any(|v| is_given(format!("{key}_{v}"))) =>
+            {
+                Some(value.clone())
+            }
+            Value::Object(_) => {
+                let inner = given_values(value, given);
+                (!inner.is_empty()).then_some(Value::Object(inner))
+            }
+            _ => is_given(key.clone()).then(|| value.clone()),
+        };
+        if let Some(v) = picked {
+            out.insert(key.clone(), v);
+        }
+    }
+    out
 }
 
 /// Writes to a file atomically, or to standard output.

@@ -7,12 +7,13 @@ use clap::{ArgMatches, Args};
 use cmgems_native::events::Observers;
 use cmgems_native::pretrain::{self, JsonlLogs, PretrainConfig, PretrainError, Summary};
 use cmgems_native::training::CheckpointError;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::path::PathBuf;
 
 /// The run's folders, then every config key that has a flag (the library's
-/// `PretrainConfig`, declared there once with its help and default). A flag given on the
-/// command line overrides the value from `--config` or the run being resumed.
+/// `PretrainConfig`, its sections flattened: each declared there once with its help and
+/// default). A flag given on the command line overrides the value from `--config` or the run
+/// being resumed.
 #[derive(Args)]
 #[command(next_help_heading = "Run")]
 pub struct PretrainArgs {
@@ -50,48 +51,50 @@ impl PretrainArgs {
         })
     }
 
-    /// `base` with the value of every flag given on the command line (`given`, by id, which
-    /// is the config key).
-    fn apply(&self, base: &PretrainConfig, given: &[String]) -> Result<PretrainConfig> {
+    /// `base` with the value of every flag given on the command line (`matches`), CM-Step
+    /// then spread over the run's steps (the flags set `--steps` and `--masking` apart).
+    fn apply(&self, base: &PretrainConfig, matches: &ArgMatches) -> Result<PretrainConfig> {
+        let flags = serde_json::to_value(&self.flags)?;
         let mut merged = serde_json::to_value(base)?;
-        overlay(&mut merged, &serde_json::to_value(&self.flags)?, given);
-        Ok(serde_json::from_value(merged)?)
+        merge(
+            &mut merged,
+            super::given_values(&flags, &super::given(matches)),
+        );
+        let mut config: PretrainConfig = serde_json::from_value(merged)?;
+        // The curriculum (an enum, whose flags are not its keys) is core's to update.
+        config
+            .masking
+            .curriculum
+            .update_from_command_line(matches)?;
+        config.tie_cm_step_to_steps();
+        Ok(config)
     }
 }
 
-/// Copies onto `to` the keys of `from` named in `given`, at any depth (`lr` inside
-/// `optimizer`): the keys' names are unique across the config's tables.
-fn overlay(to: &mut Value, from: &Value, given: &[String]) {
-    let (Value::Object(to), Value::Object(from)) = (to, from) else {
+/// Puts `patch` onto `to`, table into table: `{"optimizer": {"lr": ..}}` replaces only `lr`.
+fn merge(to: &mut Value, patch: Map<String, Value>) {
+    let Value::Object(to) = to else {
         return;
     };
-    for (key, value) in from {
-        if value.is_object() {
-            if let Some(inner) = to.get_mut(key) {
-                overlay(inner, value, given);
+    for (key, value) in patch {
+        match value {
+            Value::Object(inner) if to.get(&key).is_some_and(Value::is_object) => {
+                merge(to.get_mut(&key).expect("checked"), inner);
             }
-        } else if given.iter().any(|g| g == key) {
-            to.insert(key.clone(), value.clone());
+            value => {
+                to.insert(key, value);
+            }
         }
     }
 }
 
-/// The ids of the flags given on the command line, not defaulted.
-fn given(matches: &ArgMatches) -> Vec<String> {
-    matches
-        .ids()
-        .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
-        .map(|id| id.to_string())
-        .collect()
-}
-
 pub fn run(args: PretrainArgs, matches: &ArgMatches) -> Result<()> {
     let (base, out, resume) = args.base()?;
-    let given = given(matches);
-    let mut config = args.apply(&base, &given)?;
-    if !given.iter().any(|g| g == "seq_len") && args.config.is_none() && !resume {
+    let mut config = args.apply(&base, matches)?;
+    let seq_len_given = matches.value_source("seq_len") == Some(ValueSource::CommandLine);
+    if !seq_len_given && args.config.is_none() && !resume {
         // A new run from the defaults: the sequence length the model takes, not LOGO's 512.
-        config.seq_len = pretrain::default_seq_len(&config).map_err(with_flag)?;
+        config.data.seq_len = pretrain::default_seq_len(&config).map_err(with_flag)?;
     }
     let selected = super::backend(&config.backend, config.devices)?;
     let mut observers = Observers::new()
@@ -137,7 +140,7 @@ fn stopped_line(summary: &Summary) -> Result<String> {
 fn with_flag(e: PretrainError) -> anyhow::Error {
     let key = match &e {
         PretrainError::Config(c) => c.key(),
-        PretrainError::Table { .. } => Some("min_count"),
+        PretrainError::Table { .. } => Some("data.min_count"),
         PretrainError::AlreadyRun(dir) => {
             let hint = format!("`train pretrain --resume {}` continues it", dir.display());
             return anyhow::anyhow!("{e} ({hint})");
@@ -155,14 +158,20 @@ fn with_flag(e: PretrainError) -> anyhow::Error {
 mod tests {
     use super::super::flag_of;
     use super::*;
+    use cmgems_core::schedule::curriculum::CurriculumConfig;
     use cmgems_native::pretrain::ConfigError;
 
     #[test]
     fn config_keys_map_to_their_flags() {
         let flag = |key| flag_of::<PretrainArgs>(key);
         assert_eq!(flag("optimizer.lr").as_deref(), Some("--lr"));
-        assert_eq!(flag("seq_len").as_deref(), Some("--seq-len"));
-        assert_eq!(flag("held_out_share"), None);
+        assert_eq!(flag("data.seq_len").as_deref(), Some("--seq-len"));
+        assert_eq!(flag("schedule.steps").as_deref(), Some("--steps"));
+        assert_eq!(
+            flag("evaluation.eval_every").as_deref(),
+            Some("--eval-every")
+        );
+        assert_eq!(flag("data.held_out_share"), None);
         let e = with_flag(ConfigError::Lr(0.0).into());
         assert_eq!(
             e.to_string(),
@@ -178,19 +187,43 @@ mod tests {
             #[command(flatten)]
             args: PretrainArgs,
         }
-        let matches = Cli::command()
-            .try_get_matches_from(["pretrain", "--steps", "7", "--lr", "0.5", "--out", "o"])
-            .unwrap();
-        let args = Cli::from_arg_matches(&matches).unwrap().args;
+        let parse = |flags: &[&str]| {
+            let matches = Cli::command()
+                .try_get_matches_from(["pretrain", "--out", "o"].iter().chain(flags))
+                .unwrap();
+            let args = Cli::from_arg_matches(&matches).unwrap().args;
+            (args, matches)
+        };
         let file = PretrainConfig::from_toml(
-            "steps = 3\nbatch_size = 4\npreset = \"tiny\"\n[optimizer]\nwarmup_steps = 9\n",
+            "[model]\npreset = \"tiny\"\n[schedule]\nsteps = 3\nbatch_size = 4\n\
+             [optimizer]\nwarmup_steps = 9\n[masking.curriculum.cm-gems]\nthreshold = \"1%\"\n",
         )
         .unwrap();
-        let c = args.apply(&file, &given(&matches)).unwrap();
-        assert_eq!((c.steps, c.optimizer.lr), (7, 0.5));
-        assert_eq!((c.batch_size, c.preset.as_str()), (4, "tiny"));
+        let (args, matches) = parse(&["--steps", "7", "--lr", "0.5", "--cm-gems-patience", "2"]);
+        let c = args.apply(&file, &matches).unwrap();
+        assert_eq!((c.schedule.steps, c.optimizer.lr), (7, 0.5));
+        assert_eq!(
+            (c.schedule.batch_size, c.model.preset.as_str()),
+            (4, "tiny")
+        );
         assert_eq!(c.optimizer.warmup_steps, 9);
+        let relative = cmgems_core::SwitchThreshold::Relative(0.01);
+        assert_eq!(
+            c.curriculum(),
+            CurriculumConfig::CmGems {
+                threshold: relative,
+                patience: 2
+            }
+        );
         // Nothing given: the file as it was.
-        assert_eq!(args.apply(&file, &[]).unwrap(), file);
+        let (args, matches) = parse(&[]);
+        assert_eq!(args.apply(&file, &matches).unwrap(), file);
+        // CM-Step chosen by flag runs over the file's steps, or the given ones.
+        let (args, matches) = parse(&["--masking", "cm-step"]);
+        let c = args.apply(&file, &matches).unwrap();
+        assert_eq!(c.curriculum(), CurriculumConfig::CmStep { max_steps: 3 });
+        let (args, matches) = parse(&["--steps", "8"]);
+        let c = args.apply(&c, &matches).unwrap();
+        assert_eq!(c.curriculum(), CurriculumConfig::CmStep { max_steps: 8 });
     }
 }

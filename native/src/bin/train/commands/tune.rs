@@ -1,13 +1,14 @@
 //! What `train finetune | fewshot | gue` share: the flags of a fine-tuning run (starting
-//! weights, device, recipe overrides), the start they resolve to, and the report line.
+//! weights, device, and the recipe's values, declared once on the library's `Recipe`), the
+//! start they resolve to, and the report line.
 
 use anyhow::Result;
-use clap::Args;
+use clap::{ArgMatches, Args};
 use cmgems_core::ClassificationReport;
-use cmgems_native::finetune::{InitSource, Recipe, RecipeOverrides, Start, Warmup};
+use cmgems_native::finetune::{InitSource, Recipe, RecipePatch, Start};
 
 /// Flags shared by every fine-tuning command: where to start, the device, and the recipe
-/// values (each overrides the recipe's default).
+/// values (each given one replaces the recipe's).
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "Fine-tuning")]
 pub struct TuneArgs {
@@ -20,64 +21,28 @@ pub struct TuneArgs {
     /// Backend: auto (a GPU through wgpu, else the CPU), wgpu, cuda or cpu.
     #[arg(long, default_value = "auto")]
     pub backend: String,
-    /// Peak learning rate of AdamW [default: the recipe's, e.g. 1e-4 for fewshot:10, 3e-5
-    /// for GUE].
-    #[arg(long)]
-    pub lr: Option<f64>,
-    /// Passes over the training set [default: the recipe's].
-    #[arg(long, value_name = "N")]
-    pub epochs: Option<usize>,
-    /// Examples per optimizer step [default: the recipe's].
-    #[arg(long, value_name = "N")]
-    pub batch_size: Option<usize>,
-    /// Model positions per example, [CLS] and [SEP] included (capped by the model's)
-    /// [default: the recipe's].
-    #[arg(long, value_name = "TOKENS")]
-    pub max_len: Option<usize>,
-    /// Optimizer steps of linear warmup [default: the recipe's].
-    #[arg(long, value_name = "N", conflicts_with = "warmup_ratio")]
-    pub warmup_steps: Option<u64>,
-    /// Warmup as a share of all optimizer steps, 0 to 1 [default: the recipe's].
-    #[arg(long, value_name = "SHARE")]
-    pub warmup_ratio: Option<f64>,
-    /// AdamW's decoupled weight decay [default: the recipe's, 0.01].
-    #[arg(long)]
-    pub weight_decay: Option<f32>,
-    /// Dropout probability of encoder and head, 0 to 1 [default: the recipe's, or else the
-    /// initial model's].
-    #[arg(long, value_name = "P")]
-    pub dropout: Option<f64>,
-    /// Stop after this many optimizer steps even if epochs remain [default: the recipe's,
-    /// none for most].
-    #[arg(long, value_name = "N")]
-    pub max_steps: Option<u64>,
+    #[command(flatten)]
+    pub recipe: Recipe,
     /// Examples per batch when scoring.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub eval_batch: usize,
 }
 
 impl TuneArgs {
-    /// `base` with every given flag applied, then checked by the library.
-    pub fn recipe(&self, base: Recipe) -> Result<Recipe> {
-        base.with(&self.overrides())
+    /// `base` with every recipe flag given on the command line (`matches`), then checked by
+    /// the library.
+    pub fn recipe(&self, base: Recipe, matches: &ArgMatches) -> Result<Recipe> {
+        base.with(&self.patch(matches)?)
             .map_err(|e| super::with_flag::<TuneArgs, _>(e.key(), e))
     }
 
     /// The recipe values given as flags.
-    pub fn overrides(&self) -> RecipeOverrides {
-        RecipeOverrides {
-            lr: self.lr,
-            epochs: self.epochs,
-            batch_size: self.batch_size,
-            max_len: self.max_len,
-            warmup: self
-                .warmup_steps
-                .map(Warmup::Steps)
-                .or(self.warmup_ratio.map(Warmup::Ratio)),
-            weight_decay: self.weight_decay,
-            dropout: self.dropout,
-            max_steps: self.max_steps,
-        }
+    pub fn patch(&self, matches: &ArgMatches) -> Result<RecipePatch> {
+        let values = serde_json::to_value(&self.recipe)?;
+        Ok(RecipePatch(super::given_values(
+            &values,
+            &super::given(matches),
+        )))
     }
 
     /// The init resolved, its architecture read, and the device of --backend.
