@@ -380,41 +380,6 @@ fn a_preset_brings_a_sequence_length_its_model_takes() {
     assert!(config.contains("seq_len = 128"), "{config}");
 }
 
-/// `config.toml` as runs wrote it before it had sections: every key at the top level (this
-/// one from a one-step run of `one_step`'s flags, `steps` then raised to 2).
-const FLAT_CONFIG: &str = r#"corpus = []
-synthetic_records = 10
-synthetic_record_len = 10000
-min_count = 5
-preset = "tiny"
-backend = "cpu"
-devices = 1
-masking = "cm-gems"
-rank_lookup = "kmer"
-random_ids = "kmers"
-cm_gems_threshold = 1.0
-cm_gems_patience = 1
-steps = 2
-batch_size = 2
-accumulation = 1
-seq_len = 128
-eval_every = 500
-eval_batches = 1
-checkpoint_every = 1000
-keep_checkpoints = 2
-held_out_share = 0.1
-dedup = true
-seed = 42
-
-[optimizer]
-lr = 0.0008
-beta_1 = 0.9
-beta_2 = 0.98
-epsilon = 0.000001
-weight_decay = 0.01
-warmup_steps = 500
-"#;
-
 /// A saved run whose config.toml has the flat layout still resumes: the file is read into
 /// the sections, the run continues to its steps, and config.toml is written back nested.
 #[test]
@@ -423,7 +388,12 @@ fn a_run_saved_with_a_flat_config_toml_resumes() {
     let out = dir.path().join("run");
     let args = one_step(&out, &[]);
     ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    std::fs::write(out.join("config.toml"), FLAT_CONFIG).unwrap();
+    // As runs wrote it before it had sections: every key at the top level (a one-step run
+    // of `one_step`'s flags), its steps raised to 2.
+    let flat = include_str!("fixtures/flat-config.toml");
+    assert!(flat.contains("\nsteps = 1\n"), "{flat}");
+    let flat = flat.replace("\nsteps = 1\n", "\nsteps = 2\n");
+    std::fs::write(out.join("config.toml"), flat).unwrap();
     let said = ok(&["pretrain", "--resume", p(&out)]);
     assert!(said.contains("pretrained 2 steps"), "{said}");
     let metrics = std::fs::read_to_string(out.join("metrics.jsonl")).unwrap();

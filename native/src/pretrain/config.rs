@@ -583,70 +583,48 @@ mod tests {
         assert!(err.to_string().starts_with("data.seq_len 600"), "{err}");
     }
 
-    /// `config.toml` as runs before the sections wrote it (the defaults of a `--masking
-    /// cm-step` run, with the optimizer already in its table).
-    const FLAT: &str = r#"corpus = []
-synthetic_records = 50
-synthetic_record_len = 10000
-min_count = 101
-preset = "tiny"
-backend = "cpu"
-devices = 1
-masking = "cm-step"
-rank_lookup = "position"
-random_ids = "kmers"
-cm_gems_threshold = "1%"
-cm_gems_patience = 2
-steps = 500
-batch_size = 32
-accumulation = 1
-seq_len = 64
-eval_every = 100
-eval_batches = 20
-checkpoint_every = 1000
-keep_checkpoints = 2
-held_out_share = 0.1
-dedup = true
-seed = 42
-
-[optimizer]
-lr = 0.006
-beta_1 = 0.9
-beta_2 = 0.98
-epsilon = 1e-6
-weight_decay = 0.01
-warmup_steps = 50
-"#;
+    /// `config.toml` as runs before the sections wrote it: this one by a one-step run of
+    /// the tiny preset (the fixture the CLI's resume test resumes too).
+    const FLAT: &str = include_str!("../../tests/fixtures/flat-config.toml");
 
     #[test]
     fn a_config_of_the_flat_layout_still_reads() {
         let c = PretrainConfig::from_toml(FLAT).unwrap();
-        assert_eq!((c.schedule.steps, c.schedule.batch_size), (500, 32));
-        assert_eq!((c.data.synthetic_records, c.data.seq_len), (50, 64));
+        assert_eq!((c.schedule.steps, c.schedule.batch_size), (1, 2));
+        assert_eq!((c.data.synthetic_records, c.data.seq_len), (10, 128));
         assert_eq!(
             (c.model.preset.as_str(), c.backend.as_str()),
             ("tiny", "cpu")
         );
-        assert_eq!(c.masking.rank_lookup, RankLookup::Position);
-        assert_eq!(c.curriculum(), CurriculumConfig::CmStep { max_steps: 500 });
-        assert_eq!((c.optimizer.lr, c.optimizer.warmup_steps), (6e-3, 50));
+        assert_eq!((c.data.min_count, c.evaluation.eval_batches), (5, 1));
+        assert_eq!(c.curriculum(), CurriculumConfig::cm_gems());
+        assert_eq!((c.optimizer.lr, c.optimizer.warmup_steps), (8e-4, 500));
         c.validate().unwrap();
         // Written again, it is nested, and reads back the same.
         assert_eq!(PretrainConfig::from_toml(&c.to_toml()).unwrap(), c);
-        // CM-GEMS keeps its settings; no masking key means the default, CM-GEMS.
-        let gems = FLAT.replace("masking = \"cm-step\"\n", "");
+        // The masking keys become core's curriculum: CM-GEMS keeps its settings, CM-Step
+        // runs over the steps, a fixed masker drops them.
+        let with = |from: &str, to: &str| {
+            assert!(FLAT.contains(from), "{from}");
+            PretrainConfig::from_toml(&FLAT.replace(from, to)).unwrap()
+        };
+        let relative = with("cm_gems_threshold = 1.0", "cm_gems_threshold = \"1%\"");
         assert_eq!(
-            PretrainConfig::from_toml(&gems).unwrap().curriculum(),
+            relative.curriculum(),
             CurriculumConfig::CmGems {
                 threshold: SwitchThreshold::Relative(0.01),
-                patience: 2
+                patience: 1
             }
         );
-        let fixed = FLAT.replace("\"cm-step\"", "\"global\"");
+        let step = with("masking = \"cm-gems\"", "masking = \"cm-step\"");
+        assert_eq!(step.curriculum(), CurriculumConfig::CmStep { max_steps: 1 });
+        let fixed = with("masking = \"cm-gems\"", "masking = \"global\"");
         assert_eq!(
-            PretrainConfig::from_toml(&fixed).unwrap().curriculum(),
+            fixed.curriculum(),
             CurriculumConfig::Fixed(Strategy::Global)
         );
+        let lookup = with("rank_lookup = \"kmer\"", "rank_lookup = \"position\"");
+        assert_eq!(lookup.masking.rank_lookup, RankLookup::Position);
     }
 
     #[test]

@@ -66,3 +66,47 @@ pub fn report_line(name: &str, r: &ClassificationReport) -> String {
         r.auc.map_or("–".into(), |a| format!("{a:.4}"))
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, FromArgMatches, Parser};
+    use cmgems_native::finetune::Warmup;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        tune: TuneArgs,
+    }
+
+    fn parse(flags: &[&str]) -> Result<(TuneArgs, ArgMatches), clap::Error> {
+        let matches = Cli::command()
+            .try_get_matches_from(["tune", "--init", "preset:tiny"].iter().chain(flags))?;
+        Ok((Cli::from_arg_matches(&matches)?.tune, matches))
+    }
+
+    #[test]
+    fn given_flags_replace_the_recipe_values_and_only_they() {
+        let base = Recipe::gue("prom_core_all").unwrap();
+        let (args, m) = parse(&[]).unwrap();
+        assert_eq!(args.recipe(base.clone(), &m).unwrap(), base);
+        let flags = ["--lr", "2e-4", "--warmup-ratio", "0.2", "--max-steps", "7"];
+        let (args, m) = parse(&flags).unwrap();
+        let r = args.recipe(base.clone(), &m).unwrap();
+        assert_eq!(
+            (r.lr, r.warmup, r.max_steps),
+            (2e-4, Warmup::Ratio(0.2), Some(7))
+        );
+        assert_eq!(
+            (r.epochs, r.max_len, r.batch_size, r.dropout),
+            (base.epochs, base.max_len, base.batch_size, base.dropout)
+        );
+        let (args, m) = parse(&["--warmup-ratio", "2"]).unwrap();
+        let e = args.recipe(base.clone(), &m).unwrap_err().to_string();
+        assert!(e.starts_with("--warmup-ratio: warmup.ratio"), "{e}");
+        let (args, m) = parse(&["--epochs", "0"]).unwrap();
+        let e = args.recipe(base, &m).unwrap_err().to_string();
+        assert_eq!(e, "--epochs: epochs must be at least 1");
+        assert!(parse(&["--warmup-steps", "3", "--warmup-ratio", "0.1"]).is_err());
+    }
+}
