@@ -10,6 +10,8 @@
 
 use crate::optim::OptimizerConfig;
 use cmgems_core::mask::RandomIds;
+/// A curriculum by name (`--masking`, an experiment's `masking` list): core's, under the
+/// name this crate has always used.
 pub use cmgems_core::schedule::curriculum::CurriculumKind as Masking;
 use cmgems_core::schedule::curriculum::{CurriculumConfig, SwitchThreshold};
 use cmgems_core::RankLookup;
