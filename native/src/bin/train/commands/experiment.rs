@@ -16,9 +16,17 @@ pub struct ExperimentArgs {
     /// Backend of every run: auto, wgpu, cuda or cpu [default: the config's `backend`].
     #[arg(long)]
     backend: Option<String>,
+    /// Train nothing: rebuild report.md, results.md, results.csv and the charts of --out
+    /// from its runs' saved scores.json alone.
+    #[arg(long)]
+    report_only: bool,
 }
 
 pub fn run(args: ExperimentArgs) -> Result<()> {
+    if args.report_only {
+        cmgems_native::experiment::report_only(&args.config, &args.out)?;
+        return Ok(());
+    }
     let mut observers = crate::console::terminal()?;
     cmgems_native::experiment::run(&args.config, &args.out, args.backend, &mut observers)?;
     Ok(())
