@@ -14,26 +14,20 @@ Needs the cmgems wheel, torch and transformers.
 """
 
 import argparse
-import gzip
 import json
 import os
 import random
 import sys
-import tempfile
 import time
 
 import torch
 
 import cmgems
 
-sys.path.insert(0, os.path.dirname(__file__))
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [here, os.path.join(here, "..", "python", "bench")]
 from bench_torch import PRESETS  # noqa: E402  (the same presets as `train bench`)
-
-
-def read_dna(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt") as f:
-        return "".join(l.strip() for l in f if not l.startswith(">")).upper()
+from collator import read_dna  # noqa: E402  (python/bench/collator.py, the CPU benchmark)
 
 
 def features(dna, rows, nt, seed):
@@ -57,11 +51,7 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(1)
     dna = read_dna(a.fasta)
-    with tempfile.TemporaryDirectory() as tmp:
-        fa = os.path.join(tmp, "corpus.fa")
-        with open(fa, "w") as f:
-            f.write(">c\n" + dna + "\n")
-        table = cmgems.NpmiTable.count([fa], min_count=5, threads=1)
+    table = cmgems.NpmiTable.count([a.fasta], min_count=5, threads=1)
     nt = a.seq_len - 2 + 5  # 6-mers plus [CLS] and [SEP] fill seq_len positions
     batches = [features(dna, a.batch_size, nt, s) for s in range(4 * a.steps)]
     collator = cmgems.DataCollatorForCmGems(table=table, strategy="cm-gems", seed=1)
