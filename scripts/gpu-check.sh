@@ -28,9 +28,10 @@
 # module the interpreter already has.
 #
 # --cpu is the rehearsal on a machine without a GPU: the cpu backend for `train bench`,
-# torch on the CPU, tiny sizes and the tiny preset only, so that every step and the JSON
-# are exercised (bench/gpu-check-cpu-rehearsal.json is its output).
-# Environment: CMGEMS_PYTHON (interpreter with torch + transformers; default python3).
+# torch on the CPU, tiny sizes and the tiny preset only, each step's limit 4 times as long,
+# so that every step and the JSON are exercised (bench/gpu-check-cpu-rehearsal.json).
+# Environment: CMGEMS_PYTHON (interpreter with torch + transformers; default python3),
+#   GPU_CHECK_BUDGET (seconds after which no step starts; default 450).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mode=cuda
@@ -57,6 +58,8 @@ if [ -n "$wheel" ]; then
   export PYTHONPATH="$scratch/py${PYTHONPATH:+:$PYTHONPATH}"
 fi
 
+# Step limits are sized for the GPU machine; the CPU rehearsal gets `slow` times as long.
+slow=1
 if [ "$mode" = cuda ]; then
   burn_backend=wgpu
   presets=(tiny logo dnabert6)
@@ -64,6 +67,7 @@ if [ "$mode" = cuda ]; then
   hf=(--steps 300 --eval-every 50 --batch-size 10 --accumulation 2 --pieces 4000 --workers 2)
   share=(--preset logo --seq-len 512 --steps 10)
 else
+  slow=4
   burn_backend=cpu
   presets=(tiny)
   steps=2 warmup=1 batch=4
@@ -76,7 +80,7 @@ parts="$scratch/parts"
 mkdir -p "$parts"
 # The whole check stops starting steps past this many seconds (7.5 minutes), so that it
 # ends within 8 even when a step is slow; a step never gets more than what is left.
-budget=450
+budget=${GPU_CHECK_BUDGET:-450}
 # run NAME SECONDS CMD...: stdout kept as the step's text, its status and seconds recorded
 # (exit 124: it ran past its limit; "skipped": no time was left to start it).
 run() {
@@ -89,6 +93,7 @@ run() {
     echo "[$name] skipped: out of time" >&2
     return
   fi
+  limit=$((limit * slow))
   [ "$limit" -gt "$left" ] && limit=$left
   t0=$(date +%s.%N)
   timeout "$limit" "$@" >"$scratch/$name.out" 2>"$scratch/$name.err"
