@@ -9,7 +9,7 @@ pub struct ExperimentArgs {
     /// The experiment file (e.g. experiments/small.toml; required).
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
-    /// Output folder: runs/, results.md, results.csv, loss.svg, fewshot.svg, report.md. A
+    /// Output folder: runs/, results.md, results.csv, the charts (*.svg), report.md. A
     /// variant whose run is there already is resumed, not repeated.
     #[arg(long, value_name = "DIR", default_value = "cmgems-experiment")]
     out: PathBuf,
