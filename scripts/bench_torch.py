@@ -128,6 +128,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2, help="untimed steps first")
     parser.add_argument("--threads", type=int, default=0, help="0: all cores")
     parser.add_argument("--logits", choices=["all", "labelled"], default="all")
+    parser.add_argument("--device", default="cpu", help="torch device: cpu (default) or cuda")
     args = parser.parse_args()
 
     try:
@@ -145,7 +146,8 @@ def main():
             f"seq_len {args.seq_len} exceeds the preset's {config.max_position_embeddings} positions"
         )
     torch.manual_seed(1)
-    model = BertForMaskedLM(config).train()
+    device = torch.device(args.device)
+    model = BertForMaskedLM(config).train().to(device)
 
     # HF's no_decay = ["bias", "LayerNorm.weight"] (DNABERT's run_pretrain.py, the HF Trainer).
     no_decay = ("bias", "LayerNorm.weight")
@@ -162,9 +164,9 @@ def main():
 
     ids, labs = random_batch(args.batch_size, args.seq_len, config.vocab_size)
     shape = (args.batch_size, args.seq_len)
-    input_ids = torch.tensor(ids, dtype=torch.long).reshape(shape)
-    labels = torch.tensor(labs, dtype=torch.long).reshape(shape)
-    attention_mask = torch.ones(shape, dtype=torch.long)
+    input_ids = torch.tensor(ids, dtype=torch.long).reshape(shape).to(device)
+    labels = torch.tensor(labs, dtype=torch.long).reshape(shape).to(device)
+    attention_mask = torch.ones(shape, dtype=torch.long, device=device)
     positions = (labels.reshape(-1) != IGNORE_LABEL).nonzero().squeeze(1)
     targets = labels.reshape(-1)[positions]
 
@@ -192,8 +194,8 @@ def main():
         json.dumps(
             {
                 "framework": f"torch {torch.__version__} / transformers {transformers.__version__}",
-                "backend": "cpu",
-                "device": "cpu",
+                "backend": device.type,
+                "device": torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu",
                 "logits": args.logits,
                 "preset": args.preset,
                 "batch_size": args.batch_size,

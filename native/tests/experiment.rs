@@ -26,6 +26,7 @@ name = "toy"
 masking = ["random", "genemask", "cm-gems"]
 rank_lookup = ["kmer", "position"]
 pretrain_seeds = [1, 2]
+curve_every = 2
 corpus = ["absent.fa"]
 [pretrain]
 backend = "cpu"
@@ -62,15 +63,23 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     let out = dir.join("out");
     experiment::run(&dir.join("exp.toml"), &out, None, &mut Observers::new()).unwrap();
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
-    // One row per run: random once, genemask and cm-gems with both lookups, the probe of
-    // random weights; each at both seeds.
-    let runs: Vec<(&str, &str)> = csv
+    // One row per run and scored checkpoint (steps 2, 4 and 6): random once, genemask and
+    // cm-gems with both lookups; the probe of random weights (one row, step 0); each at
+    // both seeds.
+    let rows: Vec<Vec<&str>> = csv
         .lines()
         .skip(1)
-        .map(|l| {
-            let mut f = l.split(',');
-            (f.next().unwrap(), f.next().unwrap())
-        })
+        .map(|l| l.split(',').collect())
+        .collect();
+    let steps: Vec<&str> = rows.iter().map(|f| f[2]).collect();
+    assert_eq!(&steps[..4], ["2", "4", "6", "2"], "{csv}");
+    assert_eq!(steps.iter().filter(|s| **s == "0").count(), 2, "{csv}");
+    assert_eq!(rows.len(), 10 * 3 + 2, "{csv}");
+    // The final rows (step 6) carry the final scores: one per run.
+    let runs: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|f| f[2] == "6" || f[2] == "0")
+        .map(|f| (f[0], f[1]))
         .collect();
     let names = [
         "random",
@@ -82,9 +91,10 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     ];
     let want: Vec<(&str, &str)> = names.iter().flat_map(|n| [(*n, "1"), (*n, "2")]).collect();
     assert_eq!(runs, want);
-    assert!(
-        csv.starts_with("variant,seed,switch_step,perplexity,unigram_perplexity,probe_motif_auc")
-    );
+    assert!(csv.starts_with(
+        "variant,seed,step,lr,masker,switch_step,perplexity,unigram_perplexity,own_perplexity,\
+         own_unigram_perplexity,probe_motif_auc"
+    ));
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("SYNTHETIC"), "{report}");
     assert!(report.contains("3-shot accuracy, best first"), "{report}");
@@ -101,15 +111,57 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
         .filter(|l| l.starts_with("| ") && l.contains(" | 2 | "))
         .count();
     assert_eq!(tests, 10 * 3 + 5, "{report}");
+    // Holm's adjusted p is never below the raw one, and the verdicts follow it.
+    let test_rows = report
+        .lines()
+        .skip_while(|l| !l.starts_with("## Paired t-tests"))
+        .filter(|l| l.starts_with("| ") && l.contains(" | 2 | "));
+    for line in test_rows {
+        let f: Vec<&str> = line.split(" | ").collect();
+        let parse = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("{e}: {line}"));
+        let (raw, adjusted) = (parse(f[6]), parse(f[7]));
+        assert!(adjusted >= raw, "{line}");
+        assert_eq!(
+            adjusted >= 0.05,
+            f[8].starts_with("not separated"),
+            "{line}"
+        );
+    }
+    // Steps to target: a row per trained variant, each cell a step or "not reached"; the
+    // random-span runs reach their own mean final score by their last step at the latest.
+    let section: Vec<&str> = report
+        .lines()
+        .skip_while(|l| !l.starts_with("## Steps to target"))
+        .take_while(|l| !l.starts_with("The curves are"))
+        .collect();
+    let random = section
+        .iter()
+        .find(|l| l.starts_with("| random |"))
+        .unwrap();
+    assert!(
+        random.contains("of 2 seeds") && !random.contains("(0 of"),
+        "{random}"
+    );
+    assert_eq!(
+        section.iter().filter(|l| l.contains("seeds) |")).count(),
+        5,
+        "{section:?}"
+    );
+    assert!(report.contains("linear decay to 0 at step 6"), "{report}");
+    // Both perplexities, each beside its unigram baseline; CM-GEMS's own masks named.
+    assert!(report.contains("## Held-out perplexity under each masker's own masks"));
+    assert!(report.contains("| random | random |"), "{report}");
     // The plateau finding counts the pretrained runs (all but the untrained probe's) whose
     // perplexity ended below their unigram baseline, as the table has them.
-    let (below, pretrained) = csv.lines().skip(1).fold((0, 0), |(below, all), line| {
-        let f: Vec<&str> = line.split(',').collect();
-        match (f[3].parse::<f64>(), f[4].parse::<f64>()) {
-            (Ok(ppl), Ok(unigram)) => (below + usize::from(ppl < unigram), all + 1),
-            _ => (below, all),
-        }
-    });
+    let (below, pretrained) =
+        rows.iter()
+            .filter(|f| f[2] == "6")
+            .fold((0, 0), |(below, all), f| {
+                match (f[6].parse::<f64>(), f[7].parse::<f64>()) {
+                    (Ok(ppl), Ok(unigram)) => (below + usize::from(ppl < unigram), all + 1),
+                    _ => (below, all),
+                }
+            });
     assert_eq!(pretrained, 10, "{csv}");
     let finding = format!("- {below} of 10 pretrained runs ended below the unigram baseline");
     assert!(report.contains(&finding), "{finding:?} not in {report}");
@@ -120,13 +172,22 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
         std::fs::read_to_string(out.join("report.md")).unwrap(),
         before
     );
-    for svg in ["loss.svg", "fewshot.svg", "perplexity.svg", "probe.svg"] {
+    for svg in [
+        "loss.svg",
+        "fewshot.svg",
+        "perplexity.svg",
+        "probe.svg",
+        "curve-perplexity.svg",
+        "curve-probe-motif.svg",
+    ] {
         let text = std::fs::read_to_string(out.join(svg)).unwrap();
         assert!(
             text.starts_with("<svg") && (text.contains("polyline") || text.contains("circle")),
             "{svg}: {text}"
         );
     }
+    // The outputs rebuild byte for byte from the runs' scores.json alone.
+    rebuilds_from_scores_alone(&dir.join("exp.toml"), &out);
     // A misspelt key is refused, naming the file.
     std::fs::write(dir.join("bad.toml"), "name = \"x\"\nmaskin = []\n").unwrap();
     let err = experiment::run(
@@ -145,7 +206,13 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
 #[test]
 fn repository_experiment_files_read() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
-    for name in ["small.toml", "medium.toml", "paper.toml"] {
+    for name in [
+        "small.toml",
+        "medium.toml",
+        "paper.toml",
+        "curves.toml",
+        "curves-smoke.toml",
+    ] {
         let config = experiment::load_config(&dir.join(name), Some("cpu".into()))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(config.pretrain.backend, "cpu");
@@ -179,4 +246,109 @@ fn repository_experiment_files_read() {
     );
     assert_eq!(old.masking.curriculum, medium.pretrain.masking.curriculum);
     assert_eq!(old.optimizer.lr, 6e-3);
+    // The curves plan: 5 seeds, 2 genomes, at least 6 scored points per run.
+    let curves = experiment::load_config(&dir.join("curves.toml"), None).unwrap();
+    assert_eq!(curves.seeds().len(), 5);
+    assert_eq!(curves.genomes.len(), 2);
+    assert!(curves.pretrain.schedule.steps / curves.curve_every.unwrap() >= 6);
+}
+
+/// Removes everything of `out`'s runs but their scores.json and every output, rebuilds them
+/// with `report_only`, and compares the bytes with what the run wrote.
+fn rebuilds_from_scores_alone(config: &std::path::Path, out: &std::path::Path) {
+    let outputs: Vec<(std::path::PathBuf, Vec<u8>)> = std::fs::read_dir(out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect();
+    assert!(outputs.len() >= 8, "{outputs:?}");
+    for variant in std::fs::read_dir(out.join("runs")).unwrap() {
+        for run in std::fs::read_dir(variant.unwrap().path()).unwrap() {
+            for entry in std::fs::read_dir(run.unwrap().path()).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path).unwrap();
+                } else if !path.ends_with("scores.json") {
+                    std::fs::remove_file(&path).unwrap();
+                }
+            }
+        }
+    }
+    for (path, _) in &outputs {
+        std::fs::remove_file(path).unwrap();
+    }
+    experiment::report_only(config, out).unwrap();
+    for (path, bytes) in &outputs {
+        let rebuilt = std::fs::read(path).unwrap();
+        assert!(rebuilt == *bytes, "{} differs when rebuilt", path.display());
+    }
+}
+
+/// `genomes` runs the plan once per corpus, each into its own folder named in its report;
+/// a plan with both `corpus` and `genomes`, or `curve_every = 0`, is refused by name.
+#[test]
+fn experiment_runs_the_plan_once_per_genome() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut tsv = String::from("sequence\tlabel\n");
+    for i in 0..12 {
+        let base = if i % 2 == 0 { "ACGTTGCA" } else { "TTTTAAAA" };
+        tsv += &format!("{}\t{}\n", base.repeat(5), i % 2);
+    }
+    std::fs::write(dir.join("task.tsv"), tsv).unwrap();
+    let plan = |extra: &str| {
+        format!(
+            r#"
+name = "two"
+masking = ["random"]
+rank_lookup = ["kmer"]
+{extra}
+[pretrain]
+preset = "tiny"
+backend = "cpu"
+steps = 2
+batch_size = 2
+accumulation = 1
+seq_len = 32
+warmup_steps = 1
+eval_every = 2
+eval_batches = 1
+synthetic_records = 4
+synthetic_record_len = 1000
+min_count = 3
+[fewshot]
+train = "task.tsv"
+test = "task.tsv"
+shots = [2]
+seeds = 1
+epochs = 1
+"#
+        )
+    };
+    let genomes = r#"genomes = [{ name = "one", corpus = ["absent.fa"] }, { name = "other", corpus = ["absent2.fa"] }]"#;
+    std::fs::write(dir.join("g.toml"), plan(genomes)).unwrap();
+    let out = dir.join("out");
+    experiment::run(&dir.join("g.toml"), &out, None, &mut Observers::new()).unwrap();
+    for name in ["one", "other"] {
+        let report = std::fs::read_to_string(out.join(name).join("report.md")).unwrap();
+        assert!(
+            report.starts_with(&format!("# Experiment `two ({name})`")),
+            "{report}"
+        );
+        assert!(out
+            .join(name)
+            .join("runs/random/seed-42/scores.json")
+            .is_file());
+    }
+    for (extra, want) in [
+        (format!("corpus = [\"a.fa\"]\n{genomes}"), "not both"),
+        ("curve_every = 0".to_string(), "curve_every"),
+    ] {
+        std::fs::write(dir.join("bad.toml"), plan(&extra)).unwrap();
+        let err = experiment::run(&dir.join("bad.toml"), &out, None, &mut Observers::new())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bad.toml") && err.contains(want), "{err}");
+    }
 }

@@ -6,9 +6,15 @@
 //! the few-shot protocol. Writes a results table (Markdown + CSV per run), SVG charts, paired
 //! tests between variants and a report whose statements are computed from the numbers.
 //!
+//! Each run is also scored along the way (`curve_every`): at each of its checkpoints the
+//! probe AUCs and the held-out perplexities, from which the report reads the steps each
+//! masker takes to reach the random-span masker's final score.
+//!
 //! Interrupted experiments continue: a run's checkpoints resume its pretraining, and its
 //! `scores.json` (written once it is scored) is reused as long as the plan is unchanged.
+//! The report is built from those files alone, so [`report_only`] rebuilds it from them.
 
+mod curves;
 mod report;
 mod scores;
 mod stats;
@@ -23,11 +29,11 @@ use crate::events::Observers;
 use crate::finetune::fewshot::ShotData;
 use crate::finetune::{FinetuneError, InitSource, LabeledSet};
 use crate::pretrain::{self, JsonlLogs, Masking, PretrainConfig};
-use crate::training::{latest_checkpoint, CheckpointError};
-use scores::RunScores;
+use crate::training::{latest_checkpoint, CheckpointError, LinearWarmupDecay, CHECKPOINTS_DIR};
+use scores::{CurvePoint, RunScores};
 
 /// The experiment file.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExperimentConfig {
     pub name: String,
@@ -40,6 +46,14 @@ pub struct ExperimentConfig {
     /// Pretraining seeds (each replaces `pretrain.seed`); empty: `pretrain.seed` alone.
     #[serde(default)]
     pub pretrain_seeds: Vec<u64>,
+    /// Score each run every this many steps along the way (its checkpoints) as well as at
+    /// the end; absent: at the end only.
+    #[serde(default)]
+    pub curve_every: Option<u64>,
+    /// Corpora to run the whole plan on, each into its own folder of `--out` (named after
+    /// it), instead of `corpus`.
+    #[serde(default)]
+    pub genomes: Vec<Genome>,
     #[serde(deserialize_with = "pretrain::config::deserialize_migrated")]
     pub pretrain: PretrainConfig,
     pub fewshot: FewshotPlan,
@@ -59,8 +73,18 @@ impl ExperimentConfig {
     }
 }
 
+/// One corpus of a plan run on several genomes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genome {
+    /// The folder of its results under `--out` (and the report's name for it).
+    pub name: String,
+    /// Its files, relative to the config file, as `corpus`.
+    pub corpus: Vec<PathBuf>,
+}
+
 /// The probe of every pretrained run: a logistic regression on frozen mean-pooled embeddings.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbePlan {
     pub tasks: Vec<ProbeTask>,
@@ -77,7 +101,7 @@ pub struct ProbePlan {
 }
 
 /// One labelled task of the probe, with its own train and test files (relative to the config).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProbeTask {
     pub name: String,
@@ -86,7 +110,7 @@ pub struct ProbeTask {
 }
 
 /// The few-shot scoring of every pretrained variant.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FewshotPlan {
     /// A folder of N/train.tsv files or a labelled file to draw from (relative to the config).
@@ -129,6 +153,17 @@ pub enum ExperimentError {
     NoVariant(PathBuf),
     #[error("{0}: not a UTF-8 path")]
     NotUtf8(PathBuf),
+    #[error("{0}: `curve_every` must be at least 1")]
+    CurveEvery(PathBuf),
+    #[error("{0}: give either `corpus` or `genomes`, not both")]
+    CorpusAndGenomes(PathBuf),
+    #[error("{path}: {source}")]
+    Scores {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{0}: no run has been scored there; nothing to report")]
+    NothingScored(PathBuf),
     #[error(transparent)]
     Backend(#[from] BackendError),
     #[error(transparent)]
@@ -158,14 +193,6 @@ impl ExperimentError {
 struct Outcome {
     name: String,
     runs: Vec<RunScores>,
-    curves: Vec<Curves>,
-}
-
-/// A run's training loss and held-out perplexity (under its own masker) over the steps.
-struct Curves {
-    seed: u64,
-    losses: Vec<(f64, f64)>,
-    evals: Vec<(f64, f64)>,
 }
 
 impl Outcome {
@@ -173,8 +200,12 @@ impl Outcome {
         Outcome {
             name: name.to_string(),
             runs: Vec::new(),
-            curves: Vec::new(),
         }
+    }
+
+    /// Whether its runs were pretrained (the untrained probe has no curve).
+    fn trained(&self) -> bool {
+        self.runs.iter().any(|r| !r.curve.is_empty())
     }
 }
 
@@ -220,6 +251,8 @@ struct Scoring {
     selected: Selected,
     /// What is scored, in words: a run's saved scores are reused only under the same plan.
     plan: String,
+    /// The corpus, in words, as the report gives it.
+    corpus: String,
 }
 
 /// Reads an experiment file; `backend` overrides its `pretrain.backend`.
@@ -241,14 +274,96 @@ pub fn load_config(
 
 /// Runs the experiment of `config_path` into `out` (finished runs are reused, interrupted
 /// ones resumed); `observers` hear every pretraining and fine-tuning run and the notes.
-/// Seed by seed, so that an experiment stopped early holds the same seeds for every variant.
+/// With `genomes`, the whole plan once per genome, each into its own folder of `out`.
 pub fn run(
     config_path: &Path,
     out: &Path,
     backend: Option<String>,
     observers: &mut Observers,
 ) -> Result<(), ExperimentError> {
-    let mut config = load_config(config_path, backend)?;
+    let config = load_config(config_path, backend)?;
+    for (sub, config) in per_genome(&config, config_path, out)? {
+        run_plan(&config, config_path, &sub, observers)?;
+    }
+    Ok(())
+}
+
+/// Rebuilds `report.md`, `results.md`, `results.csv` and the charts of `out` from the runs'
+/// saved `scores.json` alone (no data, no model): the committed results regenerate.
+pub fn report_only(config_path: &Path, out: &Path) -> Result<(), ExperimentError> {
+    let config = load_config(config_path, None)?;
+    for (sub, config) in per_genome(&config, config_path, out)? {
+        let mut outcomes = empty_outcomes(&config);
+        for seed in config.seeds() {
+            for o in &mut outcomes {
+                if let Some(s) = scores::load(&run_dir(&sub, &o.name, seed))? {
+                    o.runs.push(s);
+                }
+            }
+        }
+        let Some(first) = outcomes.iter().flat_map(|o| &o.runs).next() else {
+            return Err(ExperimentError::NothingScored(sub));
+        };
+        let corpus_note = first.corpus.clone();
+        report::write_outputs(&sub, &config, config_path, &corpus_note, &outcomes)?;
+    }
+    Ok(())
+}
+
+/// The output folder and the config of each genome of the plan (`out` and `config` itself
+/// when it lists none).
+fn per_genome(
+    config: &ExperimentConfig,
+    config_path: &Path,
+    out: &Path,
+) -> Result<Vec<(PathBuf, ExperimentConfig)>, ExperimentError> {
+    if config.curve_every == Some(0) {
+        return Err(ExperimentError::CurveEvery(config_path.to_path_buf()));
+    }
+    if config.genomes.is_empty() {
+        return Ok(vec![(out.to_path_buf(), config.clone())]);
+    }
+    if !config.corpus.is_empty() {
+        return Err(ExperimentError::CorpusAndGenomes(config_path.to_path_buf()));
+    }
+    Ok(config
+        .genomes
+        .iter()
+        .map(|g| {
+            let mut c = config.clone();
+            c.name = format!("{} ({})", config.name, g.name);
+            c.corpus.clone_from(&g.corpus);
+            (out.join(&g.name), c)
+        })
+        .collect())
+}
+
+/// Every variant of the plan, with no run yet; the untrained probe last.
+fn empty_outcomes(config: &ExperimentConfig) -> Vec<Outcome> {
+    let mut outcomes: Vec<Outcome> = variants(config)
+        .iter()
+        .map(|v| Outcome::new(&v.0))
+        .collect();
+    if config.probe.as_ref().is_some_and(|p| p.untrained) {
+        outcomes.push(Outcome::new(UNTRAINED));
+    }
+    outcomes
+}
+
+/// The folder of a variant's run at one pretraining seed.
+fn run_dir(out: &Path, variant: &str, seed: u64) -> PathBuf {
+    out.join("runs").join(variant).join(format!("seed-{seed}"))
+}
+
+/// One genome's plan. Seed by seed, so that an experiment stopped early holds the same
+/// seeds for every variant.
+fn run_plan(
+    config: &ExperimentConfig,
+    config_path: &Path,
+    out: &Path,
+    observers: &mut Observers,
+) -> Result<(), ExperimentError> {
+    let mut config = config.clone();
     let base = config_path.parent().unwrap_or(Path::new("."));
     // Files as the config names them (relative to it): the report says which task's file
     // it read, without this machine's paths.
@@ -269,15 +384,11 @@ pub fn run(
         return Err(ExperimentError::NoVariant(config_path.to_path_buf()));
     }
     std::fs::create_dir_all(out).map_err(ExperimentError::io(out))?;
-    let scoring = scoring(&config, (base, config_path), observers)?;
-    let mut outcomes: Vec<Outcome> = plan.iter().map(|v| Outcome::new(&v.0)).collect();
-    let untrained = config.probe.as_ref().is_some_and(|p| p.untrained);
-    if untrained {
-        outcomes.push(Outcome::new(UNTRAINED));
-    }
+    let scoring = scoring(&config, (base, config_path), &corpus_note, observers)?;
+    let mut outcomes = empty_outcomes(&config);
     for seed in config.seeds() {
         for (i, (name, masking, lookup)) in plan.iter().enumerate() {
-            let dir = out.join("runs").join(name).join(format!("seed-{seed}"));
+            let dir = run_dir(out, name, seed);
             let scores = match scores::cached(&dir, &scoring.plan) {
                 Some(s) => {
                     observers.on_note(&format!("== {name}, seed {seed}: scored before (reused)"));
@@ -293,15 +404,11 @@ pub fn run(
                     trained_run(&config, &scoring, (&dir, &run), observers)?
                 }
             };
-            outcomes[i].curves.push(read_curves(&dir, seed)?);
             outcomes[i].runs.push(scores);
             report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
         }
-        if untrained {
-            let dir = out
-                .join("runs")
-                .join(UNTRAINED)
-                .join(format!("seed-{seed}"));
+        if outcomes.len() > plan.len() {
+            let dir = run_dir(out, UNTRAINED, seed);
             let scores = untrained_run(&config, &scoring, (&dir, seed), observers)?;
             outcomes.last_mut().expect("pushed above").runs.push(scores);
             report::write_outputs(out, &config, config_path, &corpus_note, &outcomes)?;
@@ -326,6 +433,7 @@ struct RunSpec<'a> {
 fn scoring(
     config: &ExperimentConfig,
     (base, config_path): (&Path, &Path),
+    corpus: &str,
     observers: &mut Observers,
 ) -> Result<Scoring, ExperimentError> {
     let fs_test = base.join(&config.fewshot.test);
@@ -354,8 +462,9 @@ fn scoring(
         None => Vec::new(),
     };
     let plan = format!(
-        "steps {}, shots {:?} x {} fine-tuning seeds, test limit {:?}; probe {:?}, limits {:?}/{:?}",
+        "steps {}, curve every {:?}, shots {:?} x {} fine-tuning seeds, test limit {:?}; probe {:?}, limits {:?}/{:?}",
         config.pretrain.schedule.steps,
+        config.curve_every,
         config.fewshot.shots,
         config.fewshot.seeds,
         config.fewshot.test_limit,
@@ -371,6 +480,7 @@ fn scoring(
         probes,
         selected,
         plan,
+        corpus: corpus.to_string(),
     })
 }
 
@@ -409,7 +519,8 @@ fn probe_data(
         .collect()
 }
 
-/// Pretrains one run into `dir` (resuming what is there) and scores it.
+/// Pretrains one run into `dir` (resuming what is there) and scores it: its checkpoints
+/// along the way (kept for this, every `curve_every` steps) and the final model.
 fn trained_run(
     config: &ExperimentConfig,
     scoring: &Scoring,
@@ -420,6 +531,10 @@ fn trained_run(
     pretrain.set_curriculum(run.masking);
     pretrain.masking.rank_lookup = run.lookup;
     pretrain.seed = run.seed;
+    if let Some(every) = config.curve_every {
+        pretrain.checkpoints.checkpoint_every = every;
+        pretrain.checkpoints.keep_checkpoints = (pretrain.schedule.steps / every.max(1)) as usize + 1;
+    }
     let resume = latest_checkpoint(dir)?.is_some();
     observers.on_note(&format!(
         "== {}, seed {}: pretraining {} steps{}",
@@ -440,6 +555,8 @@ fn trained_run(
         dir.to_str()
             .ok_or_else(|| ExperimentError::NotUtf8(dir.to_path_buf()))?,
     )?;
+    let curve = curve_of(&pretrain, scoring, dir, observers)?;
+    let (losses, evals) = read_logs(dir)?;
     let scores = RunScores {
         variant: run.name.to_string(),
         seed: run.seed,
@@ -449,9 +566,75 @@ fn trained_run(
         unigram_perplexity: summary.random_span_unigram_perplexity,
         probes: scores::probe_all(&init, scoring, run.seed, observers)?,
         shots: scores::fewshot_all(&init, config, scoring, observers)?,
+        corpus: scoring.corpus.clone(),
+        curve,
+        losses,
+        evals,
     };
     scores::save(dir, &scores)?;
+    // Scored: the checkpoints along the way are no longer needed (the last one stays, for
+    // fine-tuning from the run).
+    let checkpoints = checkpoint_dirs(dir)?;
+    for old in checkpoints.iter().take(checkpoints.len().saturating_sub(1)) {
+        std::fs::remove_dir_all(old).map_err(ExperimentError::io(old))?;
+    }
     Ok(scores)
+}
+
+/// The scores of every checkpoint of the run in `dir`, in step order. The learning rate
+/// at each is the run's own schedule's: checkpoints of one run, not shorter runs.
+fn curve_of(
+    pretrain: &PretrainConfig,
+    scoring: &Scoring,
+    dir: &Path,
+    observers: &mut Observers,
+) -> Result<Vec<CurvePoint>, ExperimentError> {
+    let checkpoints = checkpoint_dirs(dir)?;
+    let held = pretrain::held_out_of_checkpoints(pretrain, &scoring.selected, dir, &checkpoints)?;
+    let schedule = LinearWarmupDecay {
+        peak: pretrain.optimizer.lr,
+        warmup: pretrain.optimizer.warmup_steps,
+        total: pretrain.schedule.steps,
+    };
+    let mut curve = Vec::with_capacity(held.len());
+    for (ckpt, h) in checkpoints.iter().zip(held) {
+        observers.on_note(&format!(
+            "   step {}: perplexity {:.1} (own masks) / {:.1} (random span)",
+            h.step, h.perplexity, h.random_span_perplexity
+        ));
+        let init = InitSource::Checkpoint(ckpt.clone());
+        let probes = scores::probe_all(&init, scoring, pretrain.seed, observers)?;
+        curve.push(CurvePoint {
+            step: h.step,
+            lr: schedule.lr(h.step),
+            masker: serde_json::to_value(h.masker)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default(),
+            own_perplexity: h.perplexity,
+            own_unigram_perplexity: h.unigram_perplexity,
+            perplexity: h.random_span_perplexity,
+            unigram_perplexity: h.random_span_unigram_perplexity,
+            probe_auc: probes.into_iter().map(|(t, p)| (t, p.auc)).collect(),
+        });
+    }
+    Ok(curve)
+}
+
+/// The `step-N` checkpoint folders of the run in `dir`, in step order.
+fn checkpoint_dirs(dir: &Path) -> Result<Vec<PathBuf>, ExperimentError> {
+    let root = dir.join(CHECKPOINTS_DIR);
+    let entries = std::fs::read_dir(&root).map_err(ExperimentError::io(&root))?;
+    let mut steps: Vec<(u64, PathBuf)> = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(ExperimentError::io(&root))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(step) = name.strip_prefix("step-").and_then(|n| n.parse().ok()) {
+            steps.push((step, path));
+        }
+    }
+    steps.sort();
+    Ok(steps.into_iter().map(|(_, p)| p).collect())
 }
 
 /// The probe on the preset's random weights drawn from `seed`: the floor without pretraining.
@@ -477,14 +660,21 @@ fn untrained_run(
         unigram_perplexity: None,
         probes: scores::probe_all(&init, scoring, seed, observers)?,
         shots: Default::default(),
+        corpus: scoring.corpus.clone(),
+        curve: Vec::new(),
+        losses: Vec::new(),
+        evals: Vec::new(),
     };
     std::fs::create_dir_all(dir).map_err(ExperimentError::io(dir))?;
     scores::save(dir, &scores)?;
     Ok(scores)
 }
 
-/// The (step, loss) training lines and (step, perplexity) evaluations of a run's metrics.jsonl.
-fn read_curves(dir: &Path, seed: u64) -> Result<Curves, ExperimentError> {
+/// A run's training loss (means of [`scores::LOSS_BLOCK`]-step blocks) and its held-out
+/// perplexity at every evaluation (under its own masker), from its metrics.jsonl.
+type Logs = (Vec<(f64, f64)>, Vec<(f64, f64)>);
+
+fn read_logs(dir: &Path) -> Result<Logs, ExperimentError> {
     let path = dir.join(pretrain::observer::METRICS_FILE);
     let text = std::fs::read_to_string(&path).map_err(ExperimentError::io(&path))?;
     let lines: Vec<serde_json::Value> = text
@@ -497,9 +687,12 @@ fn read_curves(dir: &Path, seed: u64) -> Result<Curves, ExperimentError> {
             .filter_map(|v| Some((v["step"].as_f64()?, v[key].as_f64()?)))
             .collect()
     };
-    Ok(Curves {
-        seed,
-        losses: pick("loss"),
-        evals: pick("eval_perplexity"),
-    })
+    let losses = pick("loss")
+        .chunks(scores::LOSS_BLOCK)
+        .map(|block| {
+            let mean = block.iter().map(|p| p.1).sum::<f64>() / block.len() as f64;
+            (block[block.len() - 1].0, mean)
+        })
+        .collect();
+    Ok((losses, pick("eval_perplexity")))
 }

@@ -4,15 +4,16 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+use super::curves;
 use super::scores::{metrics, Metric, MetricKey, RunScores};
-use super::stats::{paired_t, PairedTest};
-use super::{Curves, ExperimentConfig, ExperimentError, Outcome};
+use super::stats::{holm, paired_t, PairedTest};
+use super::{ExperimentConfig, ExperimentError, Outcome};
 use crate::files::write_atomic;
 use crate::finetune::fewshot::Spread;
 use crate::svg::{self, Series};
 
-/// The significance level of the paired tests.
-const ALPHA: f64 = 0.05;
+/// The significance level of the paired tests (on Holm-adjusted p-values).
+pub(super) const ALPHA: f64 = 0.05;
 
 pub(super) fn file_label(p: &Path) -> String {
     p.file_name().map_or_else(
@@ -36,20 +37,23 @@ pub(super) fn write_outputs(
     let tests = paired_tests(outcomes, &metrics);
     let csv = runs_csv(outcomes, config);
     let report = format!(
-        "# Experiment `{}`\n\n{}\n\n## Results (mean ± std over pretraining seeds)\n\n{md}\n\
+        "# Experiment `{}`\n\n{}\n\n{}\n\n## Results (mean ± std over pretraining seeds)\n\n{md}\n\
          ![held-out perplexity](perplexity.svg)\n\n![loss](loss.svg)\n\n![probe](probe.svg)\n\n\
-         ![few-shot](fewshot.svg)\n\n## What the numbers say\n\n{}\n## Paired t-tests \
+         ![few-shot](fewshot.svg)\n\n{}## What the numbers say\n\n{}\n## Paired t-tests \
          (pairs of runs with the same pretraining seed)\n\n{}\n",
         config.name,
         setup_note(config, config_path, corpus_note),
+        curves::schedule_note(config),
+        curves::sections(outcomes, &metrics, config),
         findings(outcomes, &metrics, &tests, config),
         tests_table(&tests),
     );
-    let charts = charts(outcomes, config);
-    let mut files = vec![
-        ("results.md", md.clone()),
-        ("results.csv", csv),
-        ("report.md", report),
+    let mut charts = charts(outcomes, config);
+    charts.extend(curves::charts(outcomes, config));
+    let mut files: Vec<(String, String)> = vec![
+        ("results.md".into(), md.clone()),
+        ("results.csv".into(), csv),
+        ("report.md".into(), report),
     ];
     files.extend(charts);
     for (file, body) in files {
@@ -106,12 +110,12 @@ fn setup_note(config: &ExperimentConfig, config_path: &Path, corpus_note: &str) 
 }
 
 /// The values of `key` over a variant's runs (`None` when no run has it).
-fn spread(o: &Outcome, key: &MetricKey) -> Option<Spread> {
+pub(super) fn spread(o: &Outcome, key: &MetricKey) -> Option<Spread> {
     let v: Vec<f64> = o.runs.iter().filter_map(|r| r.value(key)).collect();
     (!v.is_empty()).then(|| Spread::of(v))
 }
 
-fn switch_steps(o: &Outcome) -> String {
+pub(super) fn switch_steps(o: &Outcome) -> String {
     if !o.name.starts_with("cm-gems") {
         return "–".into();
     }
@@ -144,7 +148,7 @@ fn summary_table(outcomes: &[&Outcome], metrics: &[Metric]) -> String {
     md
 }
 
-fn spread_of(values: impl Iterator<Item = f64>) -> String {
+pub(super) fn spread_of(values: impl Iterator<Item = f64>) -> String {
     let v: Vec<f64> = values.collect();
     if v.is_empty() {
         return "–".into();
@@ -152,7 +156,7 @@ fn spread_of(values: impl Iterator<Item = f64>) -> String {
     fmt_spread(&Spread::of(v), &MetricKey::Perplexity)
 }
 
-fn fmt_spread(s: &Spread, key: &MetricKey) -> String {
+pub(super) fn fmt_spread(s: &Spread, key: &MetricKey) -> String {
     if *key == MetricKey::Perplexity {
         format!("{:.1} ± {:.1}", s.mean, s.std)
     } else {
@@ -160,14 +164,18 @@ fn fmt_spread(s: &Spread, key: &MetricKey) -> String {
     }
 }
 
-/// One CSV row per run, every figure it was scored on.
+/// One CSV row per run and scored checkpoint (the untrained probe: one row, step 0); the
+/// final scores (probe accuracy and MCC, few-shot) on each run's last row.
 fn runs_csv(outcomes: &[&Outcome], config: &ExperimentConfig) -> String {
     let tasks: Vec<&str> = config
         .probe
         .iter()
         .flat_map(|p| p.tasks.iter().map(|t| t.name.as_str()))
         .collect();
-    let mut csv = String::from("variant,seed,switch_step,perplexity,unigram_perplexity");
+    let mut csv = String::from(
+        "variant,seed,step,lr,masker,switch_step,perplexity,unigram_perplexity,\
+         own_perplexity,own_unigram_perplexity",
+    );
     for t in &tasks {
         let _ = write!(csv, ",probe_{t}_auc,probe_{t}_accuracy,probe_{t}_mcc");
     }
@@ -175,39 +183,76 @@ fn runs_csv(outcomes: &[&Outcome], config: &ExperimentConfig) -> String {
         let _ = write!(csv, ",acc_{n},mcc_{n}");
     }
     csv += "\n";
-    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
     for r in outcomes.iter().flat_map(|o| &o.runs) {
-        let _ = write!(
-            csv,
-            "{},{},{},{},{}",
-            r.variant,
-            r.seed,
-            r.switch_step.map_or(String::new(), |s| s.to_string()),
-            opt(r.perplexity),
-            opt(r.unigram_perplexity)
-        );
-        for t in &tasks {
-            let p = r.probes.get(*t);
-            let _ = write!(
-                csv,
-                ",{},{},{}",
-                opt(p.map(|p| p.auc)),
-                opt(p.map(|p| p.accuracy)),
-                opt(p.map(|p| p.mcc))
-            );
+        if r.curve.is_empty() {
+            csv += &csv_row(r, None, (&tasks, &config.fewshot.shots));
         }
-        for n in &config.fewshot.shots {
-            let s = r.shots.get(n);
-            let _ = write!(
-                csv,
-                ",{},{}",
-                opt(s.map(|s| s.accuracy)),
-                opt(s.map(|s| s.mcc))
-            );
+        for (i, point) in r.curve.iter().enumerate() {
+            let last = i + 1 == r.curve.len();
+            csv += &csv_row(r, Some((point, last)), (&tasks, &config.fewshot.shots));
         }
-        csv += "\n";
     }
     csv
+}
+
+/// One row of [`runs_csv`]: a checkpoint of `r` (the final scores with its last), or `r`
+/// alone (no curve).
+fn csv_row(
+    r: &RunScores,
+    point: Option<(&super::scores::CurvePoint, bool)>,
+    (tasks, shots): (&[&str], &[usize]),
+) -> String {
+    let opt = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+    let final_row = point.is_none_or(|p| p.1);
+    let mut row = format!(
+        "{},{},{},{},{},{}",
+        r.variant,
+        r.seed,
+        point.map_or(0, |p| p.0.step),
+        opt(point.map(|p| p.0.lr)),
+        point.map_or("", |p| p.0.masker.as_str()),
+        r.switch_step.map_or(String::new(), |s| s.to_string()),
+    );
+    let _ = match point {
+        Some((p, _)) => write!(
+            row,
+            ",{},{},{},{}",
+            opt(Some(p.perplexity)),
+            opt(p.unigram_perplexity),
+            opt(Some(p.own_perplexity)),
+            opt(p.own_unigram_perplexity)
+        ),
+        None => write!(
+            row,
+            ",{},{},,",
+            opt(r.perplexity),
+            opt(r.unigram_perplexity)
+        ),
+    };
+    for t in tasks {
+        let auc = match point {
+            Some((p, _)) => p.probe_auc.get(*t).copied(),
+            None => r.probes.get(*t).map(|p| p.auc),
+        };
+        let p = r.probes.get(*t).filter(|_| final_row);
+        let _ = write!(
+            row,
+            ",{},{},{}",
+            opt(auc),
+            opt(p.map(|p| p.accuracy)),
+            opt(p.map(|p| p.mcc))
+        );
+    }
+    for n in shots {
+        let s = r.shots.get(n).filter(|_| final_row);
+        let _ = write!(
+            row,
+            ",{},{}",
+            opt(s.map(|s| s.accuracy)),
+            opt(s.map(|s| s.mcc))
+        );
+    }
+    row + "\n"
 }
 
 /// One paired test: variant `a` against `b` on one metric.
@@ -216,12 +261,14 @@ struct TestRow<'a> {
     b: &'a str,
     metric: &'a Metric,
     test: PairedTest,
+    /// The p-value after Holm's correction for every test of the report.
+    p_holm: f64,
 }
 
 impl TestRow<'_> {
-    /// "a ahead", "b ahead" or "not separated", at [`ALPHA`].
+    /// "a ahead", "b ahead" or "not separated", at [`ALPHA`] on the Holm-adjusted p.
     fn verdict(&self) -> String {
-        if self.test.p >= ALPHA || self.test.mean_diff == 0.0 {
+        if self.p_holm >= ALPHA || self.test.mean_diff == 0.0 {
             return "not separated".into();
         }
         let a_better = (self.test.mean_diff > 0.0) == self.metric.higher_is_better;
@@ -249,10 +296,15 @@ fn paired_tests<'a>(outcomes: &'a [&'a Outcome], metrics: &'a [Metric]) -> Vec<T
                         b: &b.name,
                         metric,
                         test,
+                        p_holm: f64::NAN,
                     });
                 }
             }
         }
+    }
+    let raw: Vec<f64> = rows.iter().map(|r| r.test.p).collect();
+    for (row, p) in rows.iter_mut().zip(holm(&raw)) {
+        row.p_holm = p;
     }
     rows
 }
@@ -262,13 +314,13 @@ fn tests_table(rows: &[TestRow]) -> String {
         return "No pair of variants shares two pretraining seeds: no test.\n".into();
     }
     let mut md = String::from(
-        "| A | B | metric | pairs | mean A − B | t | p (two-sided) | at p < 0.05 |\n\
-         |---|---|---|---:|---:|---:|---:|---|\n",
+        "| A | B | metric | pairs | mean A − B | t | p (two-sided) | p (Holm) | at Holm p < 0.05 |\n\
+         |---|---|---|---:|---:|---:|---:|---:|---|\n",
     );
     for r in rows {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {:+.4} | {:.2} | {:.3} | {} |",
+            "| {} | {} | {} | {} | {:+.4} | {:.2} | {:.3} | {:.3} | {} |",
             r.a,
             r.b,
             r.metric.label,
@@ -276,6 +328,7 @@ fn tests_table(rows: &[TestRow]) -> String {
             r.test.mean_diff,
             r.test.t,
             r.test.p,
+            r.p_holm,
             r.verdict()
         );
     }
@@ -318,10 +371,14 @@ fn findings(
     s += &lookup_finding(outcomes, metrics);
     let _ = writeln!(
         s,
-        "\n{} paired tests at p < {ALPHA}, without correction for multiple comparisons: about \
-         {:.1} of them would come out \"ahead\" by chance alone. {} pretraining seed(s) of a \
-         `{}` model for {} steps; the numbers say nothing beyond this setting.",
+        "\n{} paired tests; \"ahead\" means Holm-adjusted p < {ALPHA} (Holm's step-down \
+         correction over all {} tests, which bounds the chance of any false \"ahead\" at \
+         {ALPHA}); {} of them have a raw p < {ALPHA}, of which about {:.1} would by chance alone. \
+         {} pretraining seed(s) of a `{}` model for {} steps; the numbers say nothing beyond \
+         this setting.",
         tests.len(),
+        tests.len(),
+        tests.iter().filter(|t| t.test.p < ALPHA).count(),
         tests.len() as f64 * ALPHA,
         config.seeds().len(),
         config.pretrain.model.preset,
@@ -374,7 +431,12 @@ fn pair_finding(tests: &[TestRow], a: &str, b: &str) -> String {
         let names: Vec<String> = rows
             .iter()
             .filter(|r| r.verdict() == want)
-            .map(|r| format!("{} (p = {:.3})", r.metric.label, r.test.p))
+            .map(|r| {
+                format!(
+                    "{} (p = {:.3}, Holm {:.3})",
+                    r.metric.label, r.test.p, r.p_holm
+                )
+            })
             .collect();
         if names.is_empty() {
             "nothing".into()
@@ -442,19 +504,8 @@ fn lookup_finding(outcomes: &[&Outcome], metrics: &[Metric]) -> String {
     s
 }
 
-/// Moving average over `w` points (raw per-step losses are too noisy to compare by eye).
-fn smooth(points: &[(f64, f64)], w: usize) -> Vec<(f64, f64)> {
-    (0..points.len())
-        .map(|i| {
-            let lo = i.saturating_sub(w - 1);
-            let s: f64 = points[lo..=i].iter().map(|p| p.1).sum();
-            (points[i].0, s / (i - lo + 1) as f64)
-        })
-        .collect()
-}
-
 /// The mean of the runs' curves, point by point (runs of one config log the same steps).
-fn mean_curve(curves: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
+pub(super) fn mean_curve(curves: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
     let n = curves.iter().map(|c| c.len()).min().unwrap_or(0);
     (0..n)
         .map(|i| {
@@ -465,12 +516,8 @@ fn mean_curve(curves: &[&[(f64, f64)]]) -> Vec<(f64, f64)> {
 }
 
 /// The charts, as (file, SVG).
-fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str, String)> {
-    let trained: Vec<&Outcome> = outcomes
-        .iter()
-        .copied()
-        .filter(|o| !o.curves.is_empty())
-        .collect();
+fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(String, String)> {
+    let trained: Vec<&Outcome> = outcomes.iter().copied().filter(|o| o.trained()).collect();
     let loss = loss_series(&trained);
     let ppl = perplexity_series(&trained);
     let shots = &config.fewshot.shots;
@@ -479,11 +526,11 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
         .iter()
         .flat_map(|p| p.tasks.iter().map(|t| t.name.clone()))
         .collect();
-    vec![
+    let charts = vec![
         (
             "loss.svg",
             svg::line_chart(
-                "MLM training loss, mean over seeds, 20-step average; vertical lines: CM-GEMS switches",
+                "MLM training loss, mean over seeds of 20-step means; vertical lines: CM-GEMS switches",
                 "optimizer step",
                 "loss",
                 &loss,
@@ -527,26 +574,32 @@ fn charts(outcomes: &[&Outcome], config: &ExperimentConfig) -> Vec<(&'static str
                     .collect::<Vec<_>>(),
             ),
         ),
-    ]
+    ];
+    charts
+        .into_iter()
+        .map(|(f, c)| (f.to_string(), c))
+        .collect()
 }
 
-/// The training loss of each variant: the mean over its seeds, smoothed, with its switches.
+/// The CM-GEMS switch steps of a variant's runs (the charts' vertical lines).
+pub(super) fn switch_marks(o: &Outcome) -> Vec<f64> {
+    o.runs
+        .iter()
+        .filter_map(|r| r.switch_step.map(|s| s as f64))
+        .collect()
+}
+
+/// The training loss of each variant: the mean over its seeds, with its switches.
 fn loss_series(trained: &[&Outcome]) -> Vec<Series> {
-    let marks = |o: &Outcome| -> Vec<f64> {
-        o.runs
-            .iter()
-            .filter_map(|r| r.switch_step.map(|s| s as f64))
-            .collect()
-    };
     trained
         .iter()
         .enumerate()
         .map(|(v, o)| {
-            let curves: Vec<&[(f64, f64)]> = o.curves.iter().map(|c| c.losses.as_slice()).collect();
+            let curves: Vec<&[(f64, f64)]> = o.runs.iter().map(|r| r.losses.as_slice()).collect();
             Series {
                 name: o.name.clone(),
-                points: smooth(&mean_curve(&curves), 20),
-                marks: marks(o),
+                points: mean_curve(&curves),
+                marks: switch_marks(o),
                 color: v,
                 dash: 0,
             }
@@ -560,24 +613,19 @@ fn perplexity_series(trained: &[&Outcome]) -> Vec<Series> {
         .iter()
         .enumerate()
         .flat_map(|(v, o)| {
-            o.curves
+            o.runs
                 .iter()
                 .enumerate()
-                .map(move |(i, c)| run_series(o, c, v, i))
+                .map(move |(i, r)| run_series(o, r, v, i))
         })
         .collect()
 }
 
-fn run_series(o: &Outcome, c: &Curves, color: usize, dash: usize) -> Series {
-    let switch = o
-        .runs
-        .iter()
-        .find(|r: &&RunScores| r.seed == c.seed)
-        .and_then(|r| r.switch_step);
+fn run_series(o: &Outcome, r: &RunScores, color: usize, dash: usize) -> Series {
     Series {
-        name: format!("{} s{}", o.name, c.seed),
-        points: c.evals.clone(),
-        marks: switch.map(|s| s as f64).into_iter().collect(),
+        name: format!("{} s{}", o.name, r.seed),
+        points: r.evals.clone(),
+        marks: r.switch_step.map(|s| s as f64).into_iter().collect(),
         color,
         dash,
     }

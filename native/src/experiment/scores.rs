@@ -31,6 +31,48 @@ pub(super) struct RunScores {
     pub probes: BTreeMap<String, ProbeScore>,
     /// Per shot count, means over the fine-tuning seeds.
     pub shots: BTreeMap<usize, ShotScore>,
+    /// The corpus, in words (the report's, so that it rebuilds without the data).
+    #[serde(default)]
+    pub corpus: String,
+    /// The scores of the run's checkpoints, in step order (the last is the final model).
+    #[serde(default)]
+    pub curve: Vec<CurvePoint>,
+    /// Training loss: the mean of each block of [`LOSS_BLOCK`] steps, at the block's last step.
+    #[serde(default)]
+    pub losses: Vec<(f64, f64)>,
+    /// Held-out perplexity at every evaluation of the run, under its own masker.
+    #[serde(default)]
+    pub evals: Vec<(f64, f64)>,
+}
+
+/// Steps per point of a run's saved loss curve.
+pub(super) const LOSS_BLOCK: usize = 20;
+
+/// What a checkpoint of a run scored (the run's schedule unchanged: see the report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(super) struct CurvePoint {
+    pub step: u64,
+    /// The learning rate of the step (the run's schedule at that point).
+    pub lr: f64,
+    /// The masker the run trains with after this step, and the held-out perplexity under it.
+    pub masker: String,
+    pub own_perplexity: f64,
+    pub own_unigram_perplexity: Option<f64>,
+    pub perplexity: f64,
+    pub unigram_perplexity: Option<f64>,
+    /// Probe ROC AUC per task.
+    pub probe_auc: BTreeMap<String, f64>,
+}
+
+impl CurvePoint {
+    /// The value of a metric at this point (`None`: not scored along the curve).
+    pub fn value(&self, key: &MetricKey) -> Option<f64> {
+        match key {
+            MetricKey::Perplexity => Some(self.perplexity),
+            MetricKey::ProbeAuc(task) => self.probe_auc.get(task).copied(),
+            MetricKey::ShotAccuracy(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -104,6 +146,19 @@ pub(super) fn cached(dir: &Path, plan: &str) -> Option<RunScores> {
     let text = std::fs::read_to_string(dir.join(SCORES_FILE)).ok()?;
     let scores: RunScores = serde_json::from_str(&text).ok()?;
     (scores.plan == plan).then_some(scores)
+}
+
+/// The saved scores of the run in `dir`, whatever their plan; `None` when it has none.
+pub(super) fn load(dir: &Path) -> Result<Option<RunScores>, ExperimentError> {
+    let path = dir.join(SCORES_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(ExperimentError::Io { path, source }),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|source| ExperimentError::Scores { path, source })
 }
 
 pub(super) fn save(dir: &Path, scores: &RunScores) -> Result<(), ExperimentError> {

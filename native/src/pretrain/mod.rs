@@ -25,6 +25,6 @@ pub use corpus::{Corpus, PieceSet};
 pub use error::PretrainError;
 pub use observer::{EvalRecord, JsonlLogs, StepRecord, SwitchRecord};
 #[cfg(feature = "train")]
-pub use run::{run, Summary};
+pub use run::{held_out_of_checkpoints, run, HeldOut, Summary};
 #[cfg(feature = "train")]
 pub use setup::{check_model, config_of, default_seq_len, model_config, CONFIG_FILE};

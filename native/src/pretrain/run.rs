@@ -91,6 +91,56 @@ pub fn run(
     Ok(run.summary)
 }
 
+/// What a saved checkpoint of a run scores on the run's held-out batches: under the masker
+/// its curriculum trains with after that step (CM-GEMS: GeneMask, then GLOBAL) and under
+/// random span (the one masker common to every run), each beside the unigram baseline of
+/// its own masked labels (docs/algorithms.md §8). `train experiment`'s curve points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldOut {
+    pub step: u64,
+    pub masker: Strategy,
+    pub perplexity: f64,
+    pub unigram_perplexity: Option<f64>,
+    pub random_span_perplexity: f64,
+    pub random_span_unigram_perplexity: Option<f64>,
+}
+
+/// [`HeldOut`] of each checkpoint folder of the run in `out` (trained with `config`), with
+/// the same held-out batches and masks as the run's own evaluations.
+pub fn held_out_of_checkpoints(
+    config: &PretrainConfig,
+    selected: &Selected,
+    out: &Path,
+    checkpoints: &[PathBuf],
+) -> Result<Vec<HeldOut>, PretrainError> {
+    let Some(first) = checkpoints.first() else {
+        return Ok(Vec::new());
+    };
+    let quiet = &mut Observers::new();
+    let device = selected.device.clone().autodiff();
+    let data = Data::load(config, out, quiet)?;
+    let (trainer, model_config, state) = resume_from(first, config, out, &device, quiet)?;
+    let mut run = Loop::new(config, out, data, trainer, model_config, state)?;
+    let mut scored = Vec::with_capacity(checkpoints.len());
+    for dir in checkpoints {
+        let (trainer, _, state) = resume_from(dir, config, out, &device, quiet)?;
+        run.trainer = trainer;
+        run.state = state;
+        let masker = run.state.curriculum.current();
+        let own = run.evaluate(masker);
+        let random = run.evaluate(Strategy::RandomSpan);
+        scored.push(HeldOut {
+            step: run.trainer.step,
+            masker,
+            perplexity: own.perplexity,
+            unigram_perplexity: own.unigram_perplexity,
+            random_span_perplexity: random.perplexity,
+            random_span_unigram_perplexity: random.unigram_perplexity,
+        });
+    }
+    Ok(scored)
+}
+
 /// The devices a run trains on, in words.
 fn backend_note(selected: &Selected) -> String {
     match selected.others.len() {
