@@ -26,6 +26,8 @@ pub enum Masking {
     CmStep,
     /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL.
     CmGems,
+    /// RandomMask: random span whose spans widen in four stages over the run.
+    Randommask,
 }
 
 /// A pretraining run (docs/algorithms.md §5-7 defaults). Under the `cli` feature its fields
@@ -249,6 +251,9 @@ impl PretrainConfig {
             Masking::CmGems => CurriculumConfig::CmGems {
                 threshold: self.cm_gems_threshold,
                 patience: self.cm_gems_patience,
+            },
+            Masking::Randommask => CurriculumConfig::RandomMask {
+                max_steps: self.steps,
             },
         }
     }
