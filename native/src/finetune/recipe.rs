@@ -32,6 +32,10 @@ pub struct Recipe {
     pub dropout: Option<f64>,
     /// Stop after this many optimizer steps even if epochs remain (GUE mouse: 1000).
     pub max_steps: Option<u64>,
+    /// Score the model of the lowest dev loss, evaluated every this many steps and after the
+    /// last (DNABERT-2's `load_best_model_at_end`; GUE: 200); `None`: the final model.
+    #[serde(default)]
+    pub best_dev_every: Option<u64>,
 }
 
 /// Values that replace a recipe's (the fine-tuning flags); `None` keeps the recipe's.
@@ -45,6 +49,9 @@ pub struct RecipeOverrides {
     pub weight_decay: Option<f32>,
     pub dropout: Option<f64>,
     pub max_steps: Option<u64>,
+    pub best_dev_every: Option<u64>,
+    /// Score the final model even where the recipe picks the best dev checkpoint.
+    pub final_model: bool,
 }
 
 /// Why a recipe cannot be used; each names the recipe key that fixes it (a front end adds
@@ -125,8 +132,14 @@ impl Recipe {
             weight_decay: 0.01,
             dropout: Some(0.1),
             max_steps: None,
+            // The few-shot protocol has no dev set ([CG] §5.2): the final model is scored.
+            best_dev_every: None,
         }
     }
+
+    /// GUE's dev evaluation interval: DNABERT-2's scripts evaluate every 200 (most tasks) to
+    /// 400 steps (docs/algorithms.md §7.3); cmgems takes 200 for all.
+    pub const GUE_BEST_DEV_EVERY: u64 = 200;
 
     /// The GUE recipe (docs/algorithms.md §7) for a task named by its folder
     /// (`prom/prom_core_all`) or its last part (`prom_core_all`); `None` for a task GUE does
@@ -166,6 +179,7 @@ impl Recipe {
             weight_decay: 0.01,
             dropout: None,
             max_steps,
+            best_dev_every: Some(Self::GUE_BEST_DEV_EVERY),
         })
     }
 
@@ -205,6 +219,10 @@ impl Recipe {
             weight_decay: o.weight_decay.unwrap_or(self.weight_decay),
             dropout: o.dropout.or(self.dropout),
             max_steps: o.max_steps.or(self.max_steps),
+            best_dev_every: match o.final_model {
+                true => None,
+                false => o.best_dev_every.or(self.best_dev_every),
+            },
         };
         r.validate()?;
         Ok(r)
@@ -220,6 +238,11 @@ impl Recipe {
         }
         if self.batch_size == 0 {
             return Err(RecipeError::Zero { key: "batch_size" });
+        }
+        if self.best_dev_every == Some(0) {
+            return Err(RecipeError::Zero {
+                key: "best_dev_every",
+            });
         }
         if let Warmup::Ratio(x) = self.warmup {
             if !(0.0..=1.0).contains(&x) {
@@ -341,5 +364,32 @@ mod tests {
             ..Default::default()
         })
         .starts_with("warmup.ratio "));
+        assert!(bad(RecipeOverrides {
+            best_dev_every: Some(0),
+            ..Default::default()
+        })
+        .starts_with("best_dev_every "));
+    }
+
+    #[test]
+    fn gue_scores_the_best_dev_checkpoint_unless_told_the_final_model() {
+        let gue = Recipe::gue("tf/0").unwrap();
+        assert_eq!(gue.best_dev_every, Some(Recipe::GUE_BEST_DEV_EVERY));
+        assert_eq!(Recipe::fewshot(10).best_dev_every, None);
+        let every = |o: RecipeOverrides| gue.with(&o).unwrap().best_dev_every;
+        assert_eq!(
+            every(RecipeOverrides {
+                best_dev_every: Some(50),
+                ..Default::default()
+            }),
+            Some(50)
+        );
+        assert_eq!(
+            every(RecipeOverrides {
+                final_model: true,
+                ..Default::default()
+            }),
+            None
+        );
     }
 }

@@ -282,6 +282,7 @@ impl PretrainConfig {
         if !(lr > 0.0 && lr.is_finite()) {
             return Err(ConfigError::Lr(lr));
         }
+        self.optimizer.validate().map_err(ConfigError::Layout)?;
         if !(0.0..1.0).contains(&self.held_out_share) {
             return Err(ConfigError::HeldOutShare(self.held_out_share));
         }

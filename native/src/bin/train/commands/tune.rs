@@ -51,6 +51,14 @@ pub struct TuneArgs {
     /// none for most].
     #[arg(long, value_name = "N")]
     pub max_steps: Option<u64>,
+    /// Score the model of the lowest dev loss, evaluated every N steps and after the last
+    /// (DNABERT-2's load_best_model_at_end) [default: the recipe's, 200 for GUE, none for
+    /// few-shot].
+    #[arg(long, value_name = "N", conflicts_with = "final_model")]
+    pub best_dev_every: Option<u64>,
+    /// Score the final model, even where the recipe picks the best dev checkpoint (GUE).
+    #[arg(long)]
+    pub final_model: bool,
     /// Examples per batch when scoring.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub eval_batch: usize,
@@ -77,6 +85,8 @@ impl TuneArgs {
             weight_decay: self.weight_decay,
             dropout: self.dropout,
             max_steps: self.max_steps,
+            best_dev_every: self.best_dev_every,
+            final_model: self.final_model,
         }
     }
 
