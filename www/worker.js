@@ -114,9 +114,9 @@ const handlers = {
     return [view, transfer];
   },
 
-  async mask({ strategies, seed, lookup }) {
+  async mask({ strategies, seed, lookup, widening }) {
     const t0 = performance.now();
-    const lanes = cm.maskLanes(state.current, state.table, strategies, seed, lookup);
+    const lanes = cm.maskLanes(state.current, state.table, strategies, seed, lookup, widening);
     const flags = [];
     for (let i = 0; i < lanes.length; i++) flags.push(lanes.flags(i));
     const stats = lanes.stats();
@@ -167,7 +167,7 @@ const handlers = {
   async cmStep({ maxSteps, step, seed }) {
     const points = [];
     for (let i = 0; i <= 200; i++) points.push(Math.round((maxSteps * i) / 200));
-    return [{ draw: cm.cmStepDraw(maxSteps, step, seed), schedule: { steps: points, p: Array.from(cm.cmStepPGlobal(maxSteps, Float64Array.from(points))) } }];
+    return [{ draw: cm.cmStepDraw(maxSteps, step, seed), widening: cm.randommaskWidening(maxSteps, step), schedule: { steps: points, p: Array.from(cm.cmStepPGlobal(maxSteps, Float64Array.from(points))) } }];
   },
 
   async cmGems({ steps, perplexities, threshold }) {

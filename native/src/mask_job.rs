@@ -87,6 +87,7 @@ pub fn run(job: &MaskJob, out: &mut dyn Write) -> Result<MaskSummary> {
             };
             let mut rng = streams.rng(summary.inputs);
             let strategy = curriculum.strategy_for_step(job.step, &mut rng);
+            masker.set_widening(curriculum.widening(job.step));
             let n = ids.len();
             let stats = masker.mask(strategy, ids, &mut rng, &mut masked[..n], &mut labels[..n]);
             let rec = MaskedRecord {

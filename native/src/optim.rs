@@ -40,6 +40,14 @@ pub struct OptimizerConfig {
             default_value_t = Self::default().warmup_steps)
     )]
     pub warmup_steps: u64,
+    /// Clip the gradients of each optimizer step to this global L2 norm, as HF Trainer's
+    /// `max_grad_norm` (1.0 in DNABERT-derived scripts) [default: none for pretraining, whose
+    /// published figures in README were made without; 1.0 in the fine-tuning recipes].
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "NORM", help_heading = "Optimizer")
+    )]
+    pub max_grad_norm: Option<f32>,
 }
 
 impl Default for OptimizerConfig {
@@ -51,13 +59,15 @@ impl Default for OptimizerConfig {
             epsilon: 1e-6,
             weight_decay: 0.01,
             warmup_steps: 500,
+            max_grad_norm: None,
         }
     }
 }
 
 impl OptimizerConfig {
-    /// HF `TrainingArguments`' AdamW (betas 0.9/0.999, epsilon 1e-8), which the fine-tuning
-    /// recipes (docs/algorithms.md §7.2, §7.3) do not change.
+    /// HF `TrainingArguments`' AdamW (betas 0.9/0.999, epsilon 1e-8) and its gradient clipping
+    /// at global norm 1.0 (`max_grad_norm`), which the fine-tuning recipes (docs/algorithms.md
+    /// §7.2, §7.3) do not change.
     pub fn hf_trainer(lr: f64, weight_decay: f32, warmup_steps: u64) -> Self {
         Self {
             lr,
@@ -66,6 +76,20 @@ impl OptimizerConfig {
             epsilon: 1e-8,
             weight_decay,
             warmup_steps,
+            max_grad_norm: Some(Self::HF_MAX_GRAD_NORM),
+        }
+    }
+
+    /// HF Trainer's default `max_grad_norm`, kept by DNABERT's and DNABERT-2's scripts.
+    pub const HF_MAX_GRAD_NORM: f32 = 1.0;
+
+    /// `max_grad_norm` must be a finite number > 0 when given.
+    pub fn validate(&self) -> Result<(), String> {
+        match self.max_grad_norm {
+            Some(n) if !(n.is_finite() && n > 0.0) => Err(format!(
+                "optimizer.max_grad_norm = {n} is not a finite number > 0"
+            )),
+            _ => Ok(()),
         }
     }
 

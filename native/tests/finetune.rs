@@ -240,6 +240,58 @@ fn gue_runner_scores_present_tasks_and_lists_absent_ones() {
     assert!(out.join("prom_prom_core_all.json").is_file());
 }
 
+/// DNABERT-2's `load_best_model_at_end`: with a dev evaluation every step, a run whose last
+/// step is not its best dev loss is scored with the best one (its dev loss, measured again on
+/// the scored model, is the best's, not the last's); `--final-model` scores the last.
+#[test]
+fn gue_scores_the_checkpoint_of_lowest_dev_loss_not_the_last() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("GUE");
+    write_task(&root.join("tf/0"), 20, 5);
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec![
+            "gue",
+            "--root",
+            p(&root),
+            "--init",
+            "preset:tiny",
+            "--backend",
+            "cpu",
+            "--tasks",
+            "tf/0",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "2",
+            "--lr",
+            "0.01",
+            "--warmup-steps",
+            "0",
+            "--out",
+            p(out),
+        ];
+        args.extend_from_slice(extra);
+        ok(&args);
+        let text = std::fs::read_to_string(out.join("tf_0.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["selected"].clone()
+    };
+    let best = run(&tmp.path().join("best"), &["--best-dev-every", "1"]);
+    let f = |k: &str| best[k].as_f64().unwrap_or_else(|| panic!("{k} in {best}"));
+    assert_eq!(best["rule"], "lowest dev loss", "{best}");
+    assert_eq!(f("last_step"), 20.0, "{best}");
+    assert!(
+        f("step") < f("last_step"),
+        "the last step was the best: {best}"
+    );
+    assert!(f("dev_loss") < f("last_dev_loss"), "{best}");
+    assert!(
+        (f("scored_model_dev_loss") - f("dev_loss")).abs() < 1e-6,
+        "{best}"
+    );
+    let last = run(&tmp.path().join("last"), &["--final-model"]);
+    assert_eq!(last["rule"], "final model", "{last}");
+}
+
 #[test]
 fn export_writes_a_folder_that_init_reads_back() {
     let tmp = tempfile::tempdir().unwrap();

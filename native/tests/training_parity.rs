@@ -149,6 +149,31 @@ fn max_abs_difference(a: &[f64], b: &[f64]) -> f64 {
 #[test]
 fn training_gives_the_loss_curve_of_pytorch() {
     let Some(python) = python() else { return };
+    same_curve_as_pytorch(&python, trainer_config());
+}
+
+/// The same clipped step in burn and torch: a `max_grad_norm` below the gradients' global norm
+/// (the tiny model's is ~1-10 on these batches), so most steps are clipped, gives torch's
+/// `clip_grad_norm_` curve; a per-parameter clip (burn's `GradientClippingConfig::Norm`) would
+/// not. And the clip changes the curve, so the test sees it.
+#[test]
+fn clipped_training_gives_the_loss_curve_of_pytorch() {
+    let Some(python) = python() else { return };
+    let mut clipped = trainer_config();
+    clipped.optimizer.max_grad_norm = Some(0.25);
+    let with_clip = same_curve_as_pytorch(&python, clipped);
+    let without = same_curve_as_pytorch(&python, trainer_config());
+    let apart = max_abs_difference(&with_clip, &without);
+    eprintln!("max |clipped - unclipped loss| {apart:e}");
+    assert!(
+        apart > 100.0 * TOLERANCE,
+        "clipping changed the curve by only {apart}"
+    );
+}
+
+/// Trains the same initial model on the same batches in cmgems and torch under
+/// `trainer_config`; asserts the two loss curves agree and moved; returns cmgems'.
+fn same_curve_as_pytorch(python: &str, trainer_config: TrainerConfig) -> Vec<f64> {
     let device = Device::flex().autodiff();
     device.seed(SEED);
     let config = BertConfig {
@@ -157,9 +182,8 @@ fn training_gives_the_loss_curve_of_pytorch() {
         ..Preset::Tiny.config()
     };
     let model = BertForMaskedLM::new(&config, &device);
-    let trainer_config = trainer_config();
     let batches = masked_batches(STEPS as usize * ACCUMULATION);
-    let theirs = pytorch_losses(&python, &model, &config, &trainer_config, &batches);
+    let theirs = pytorch_losses(python, &model, &config, &trainer_config, &batches);
 
     let initial = Trainer::new(model.clone(), trainer_config.clone(), SEED, device.clone());
     let mut trainer = Trainer::new(model, trainer_config, SEED, device);
@@ -190,4 +214,5 @@ fn training_gives_the_loss_curve_of_pytorch() {
         moved > 100.0 * TOLERANCE,
         "training moved the losses by only {moved} on average:\n{curves}\nuntrained {untrained:?}"
     );
+    ours
 }

@@ -22,7 +22,7 @@ from .padding import pad
 from .stage import Stage
 from .streams import RowStreams
 
-_STRATEGIES = ("random", "genemask", "global", "cm-step", "cm-gems")
+_STRATEGIES = ("random", "genemask", "global", "cm-step", "cm-gems", "randommask")
 _RETURN_TENSORS = ("pt", "np")
 
 
@@ -36,7 +36,8 @@ class DataCollatorForCmGems:
 
     Strategies: random, genemask, global (fixed), cm-step (GLOBAL's share grows with the
     step over `max_steps`), cm-gems (GeneMask until the `CurriculumCallback` switches it to
-    GLOBAL). Masking is 80/10/10. Every DataLoader worker and rank masks on its own random
+    GLOBAL), randommask (random span whose spans widen in four stages over `max_steps`,
+    arXiv 2310.07644). Masking is 80/10/10. Every DataLoader worker and rank masks on its own random
     streams of `seed`; a worker that is not persistent, restarted every epoch, mixes its
     start's torch seed in, so no epoch repeats the masks of the one before.
     """
@@ -73,7 +74,7 @@ class DataCollatorForCmGems:
         self.return_tensors = return_tensors
         self.log_path = os.fspath(log_path) if log_path is not None else None
         self.tokenizer = tokenizer
-        self._maskers = Maskers(table, rank_lookup, self.seed)
+        self._maskers = Maskers(table, rank_lookup, self.seed, max(self.max_steps, 1))
         self._curriculum = self._new_curriculum()
         self._stage = Stage()
         self._streams = RowStreams()
@@ -136,7 +137,10 @@ class DataCollatorForCmGems:
         if strategy == "cm-step":
             # One draw per batch, as `train pretrain` draws per batch.
             strategy = self._curriculum.strategy_for_step(self.step, masker.seed, first_row)
-        masked, labels = masker.mask(ids, attention, strategy=strategy, first_row=first_row)
+        # The step sets RandomMask's widening; the fixed maskers ignore it.
+        masked, labels = masker.mask(
+            ids, attention, step=self.step, strategy=strategy, first_row=first_row
+        )
         if self.log_path is not None:
             batch_log.append(
                 self.log_path, step=self.step, switch_step=self.switch_step, evaluation=evaluation,
@@ -177,6 +181,8 @@ def _strategy_name(strategy: str) -> str:
     name = strategy.lower().replace("_", "-")
     if name == "random-span":
         name = "random"
+    if name == "random-mask":
+        name = "randommask"
     if name not in _STRATEGIES:
         raise ValueError(f"strategy {strategy!r} is not one of {', '.join(_STRATEGIES)}")
     return name

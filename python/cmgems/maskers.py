@@ -20,9 +20,10 @@ class Maskers:
     """Builds every masker of a collator in one place. Pickles as the table's JSON (the
     Rust maskers do not pickle): an unpickled copy builds its maskers anew."""
 
-    def __init__(self, table: NpmiTable, rank_lookup: str, seed: int) -> None:
+    def __init__(self, table: NpmiTable, rank_lookup: str, seed: int, max_steps: int = 10_000) -> None:
         self.rank_lookup = rank_lookup
         self.seed = seed
+        self.max_steps = max_steps
         self._table_json = table.to_json()
         self._build(table)
 
@@ -43,7 +44,8 @@ class Maskers:
         return self._worker_masker
 
     def _new(self, table: NpmiTable, seed: int) -> Masker:
-        return Masker(table, "genemask", self.rank_lookup, seed)
+        # max_steps: the run RandomMask's widening is scheduled over.
+        return Masker(table, "genemask", self.rank_lookup, seed, max_steps=self.max_steps)
 
     def _build(self, table: NpmiTable) -> None:
         self._masker = self._new(table, self.seed)
@@ -51,7 +53,12 @@ class Maskers:
         self._worker_masker = None
 
     def __getstate__(self):
-        return {"rank_lookup": self.rank_lookup, "seed": self.seed, "_table_json": self._table_json}
+        return {
+            "rank_lookup": self.rank_lookup,
+            "seed": self.seed,
+            "max_steps": self.max_steps,
+            "_table_json": self._table_json,
+        }
 
     def __setstate__(self, state):
         self.__dict__.update(state)

@@ -12,11 +12,14 @@ use pyo3::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-/// Masks batches of DNABERT ids with random span, GeneMask, GLOBAL, CM-Step or CM-GEMS.
+/// Masks batches of DNABERT ids with random span, GeneMask, GLOBAL, CM-Step, CM-GEMS or
+/// RandomMask.
 #[pyclass(name = "Masker", module = "cmgems", frozen)]
 pub struct PyMasker {
     masker: Mutex<Masker>,
     curriculum: CurriculumConfig,
+    /// The run length RandomMask's widening (and CM-Step) is scheduled over.
+    max_steps: u64,
     seed: u64,
     switch_step: Option<u64>,
     /// Stream number of the next row when the caller gives none.
@@ -50,6 +53,7 @@ impl PyMasker {
         Ok(PyMasker {
             masker: Mutex::new(masker),
             curriculum: CurriculumConfig::named(strategy, max_steps).map_err(core)?,
+            max_steps,
             seed,
             switch_step,
             next_row: AtomicU64::new(0),
@@ -61,7 +65,8 @@ impl PyMasker {
     ///
     /// Row r uses random stream `first_row + r` (default: the rows this masker has masked
     /// so far), as `train mask` masks its r-th sequence. `strategy` overrides the masker's
-    /// for this batch (one of random, genemask, global). The GIL is released meanwhile.
+    /// for this batch (one of random, genemask, global, randommask; randommask at `step` of
+    /// the masker's `max_steps`). The GIL is released meanwhile.
     #[pyo3(signature = (input_ids, attention_mask = None, *, step = 0, first_row = None, strategy = None))]
     #[allow(clippy::type_complexity)]
     fn mask<'py>(
@@ -89,7 +94,12 @@ impl PyMasker {
             None => None,
         };
         let curriculum = match strategy {
-            Some(name) => CurriculumConfig::Fixed(name.parse::<Strategy>().map_err(core)?),
+            Some(name) => match name.parse::<Strategy>().map_err(core)? {
+                Strategy::RandomMask => CurriculumConfig::RandomMask {
+                    max_steps: self.max_steps,
+                },
+                fixed => CurriculumConfig::Fixed(fixed),
+            },
             None => self.curriculum_at(step),
         };
         let mut curriculum = Curriculum::new(curriculum).map_err(core)?;
@@ -103,6 +113,7 @@ impl PyMasker {
         let (mut out, mut labels) = (Vec::new(), Vec::new());
         py.detach(|| {
             let mut masker = self.masker.lock().unwrap_or_else(|p| p.into_inner());
+            masker.set_widening(curriculum.widening(step));
             let rows = Rows {
                 ids: &id_values,
                 seq_len: m.cols,

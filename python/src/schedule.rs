@@ -10,7 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::Mutex;
 
-/// Which masker each step uses: fixed, CM-Step by step, CM-GEMS by evaluation perplexity.
+/// Which masker each step uses: fixed, CM-Step and RandomMask by step, CM-GEMS by evaluation
+/// perplexity.
 #[pyclass(name = "Curriculum", module = "cmgems", frozen)]
 pub struct PyCurriculum {
     inner: Mutex<Curriculum>,
@@ -75,6 +76,12 @@ impl PyCurriculum {
             .strategy_for_step(step, &mut rng)
             .name()
             .to_string()
+    }
+
+    /// RandomMask's widening bound at `step` (tokens a span may grow on each side); 0 for
+    /// other curricula.
+    fn widening(&self, step: u64) -> usize {
+        self.lock().widening(step)
     }
 
     /// The masker in force now.

@@ -58,7 +58,7 @@ def batch(n_rows=4, length=300, seed=0):
     return b["input_ids"], b["attention_mask"]
 
 
-@pytest.mark.parametrize("strategy", ["random", "genemask", "global", "cm-step", "cm-gems"])
+@pytest.mark.parametrize("strategy", ["random", "genemask", "global", "cm-step", "cm-gems", "randommask"])
 def test_labels_hold_the_originals_exactly_where_masked(table, strategy):
     ids, attention = batch()
     masked, labels = cmgems.Masker(table, strategy=strategy, seed=3).mask(ids, attention)
@@ -122,6 +122,9 @@ def test_curriculum_switches_with_the_core_rule():
     assert rel.observe_perplexity(2, 96.0) is not None  # 4 < 5% of 96
     step = cmgems.Curriculum("cm-step", max_steps=100)
     assert step.strategy_for_step(0) == "random" and step.strategy_for_step(100) == "global"
+    rm = cmgems.Curriculum("randommask", max_steps=100)
+    assert rm.strategy_for_step(99) == "randommask" == rm.current
+    assert [rm.widening(s) for s in (0, 24, 25, 50, 75, 500)] == [0, 0, 1, 2, 3, 3]
 
 
 def test_masking_releases_the_gil(table):

@@ -135,7 +135,7 @@ any_dtypes = st.one_of(int_dtypes, st.sampled_from([np.float64, np.bool_]))
         shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=40),
         elements=None,
     ),
-    strategy=st.sampled_from(["random", "genemask", "global", "cm-step", "cm-gems"]),
+    strategy=st.sampled_from(["random", "genemask", "global", "cm-step", "cm-gems", "randommask"]),
     with_attention=st.booleans(),
 )
 def test_any_array_masks_or_raises_a_clear_error(table, arrays, strategy, with_attention):

@@ -23,6 +23,8 @@ CASES = {
     "cm-step": (["--step", "5000", "--max-steps", "10000"], {"max_steps": 10000, "step": 5000}),
     "cm-gems-before": (["--step", "4", "--switch-step", "5"], {"switch_step": 5, "step": 4}),
     "cm-gems-after": (["--step", "5", "--switch-step", "5"], {"switch_step": 5, "step": 5}),
+    # Step 8000 of 10000: stage 3, spans widened by up to 3 tokens a side.
+    "randommask": (["--step", "8000", "--max-steps", "10000"], {"max_steps": 10000, "step": 8000}),
 }
 
 

@@ -170,6 +170,31 @@ def test_cm_step_follows_the_published_step(real_table, corpus):
     assert strategy_of(c(batch)) == "global"  # p_global = 1
 
 
+def test_randommask_widens_with_the_published_step(real_table, corpus):
+    """At step 0 RandomMask is random span on the same streams; at the last stage it hides
+    a superset of random span's positions (the same centres, widened), as core's masker
+    does at that step."""
+    train, _ = corpus
+    c = cmgems.DataCollatorForCmGems(table=real_table, strategy="randommask", max_steps=100, return_tensors="np")
+    m = cmgems.Masker(real_table, "random")
+    batch = train[:4]
+    enc = cmgems.Tokenizer().encode_batch(batch)
+    ids, attention = enc["input_ids"], enc["attention_mask"]
+    row = c._first_row(False, 0)
+    c.publish_step(0)
+    early = c(batch)
+    assert (early["labels"] == m.mask(ids, attention, first_row=row)[1]).all()
+    row = c._first_row(False, 0)
+    c.publish_step(100)
+    late = c(batch)
+    _, random_labels = m.mask(ids, attention, first_row=row)
+    over_100 = cmgems.Masker(real_table, "random", max_steps=100)
+    _, core_labels = over_100.mask(ids, attention, step=100, strategy="randommask", first_row=row)
+    assert (late["labels"] == core_labels).all()
+    hit, random_hit = late["labels"] != -100, random_labels != -100
+    assert (hit | ~random_hit).all() and hit.sum() > random_hit.sum()
+
+
 def test_each_epoch_masks_afresh_in_workers_that_are_restarted(real_table, corpus):
     """PyTorch starts workers that are not persistent anew every epoch, from the main
     process's collator (row counters at 0). Their masks must still change from epoch to

@@ -7,7 +7,8 @@ the masked micro-batches of RUN_JSON with torch's AdamW and transformers' linear
 schedule, as cmgems' Trainer does, and writes the loss of every optimizer step to OUT_JSON.
 
 RUN_JSON is {"trainer": cmgems' TrainerConfig ({"optimizer": {"lr", "beta_1", "beta_2",
-"epsilon", "weight_decay", "warmup_steps"}, "total_steps", "accumulation"}), "batches":
+"epsilon", "weight_decay", "warmup_steps", "max_grad_norm"}, "total_steps", "accumulation"}),
+"batches":
 [{"input_ids", "attention_mask", "labels"} as [batch][seq] lists, labels -100 where none]};
 step s uses batches [s * accumulation, (s + 1) * accumulation).
 """
@@ -68,6 +69,10 @@ def train(model, trainer, batches):
             loss = micro_loss(model, batch) / n
             loss.backward()
             step_loss += loss.item()
+        max_norm = trainer["optimizer"].get("max_grad_norm")
+        if max_norm is not None:
+            # HF Trainer's clipping: the global norm of all gradients (max_grad_norm).
+            torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm)
         adamw.step()
         schedule.step()
         losses.append(step_loss)

@@ -38,7 +38,7 @@ pub use eval::classification_report;
 pub use input::{examples, window_tokens, Sequences, TokenizedSequence};
 pub use mask::{mask_lanes, LaneSet, MaskedInput, WebMasker};
 pub use npmi::{TableBuilder, WebNpmiTable};
-pub use schedule::{cm_gems_switch, cm_step_draw, cm_step_p_global};
+pub use schedule::{cm_gems_switch, cm_step_draw, cm_step_p_global, randommask_widening};
 pub use tokenize::{kmer_id, vocab_size};
 
 use wasm_bindgen::prelude::*;

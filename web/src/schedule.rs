@@ -60,6 +60,15 @@ pub fn cm_step_p_global(max_steps: f64, steps: &[f64]) -> Result<Vec<f64>, JsErr
         .collect()
 }
 
+/// RandomMask's widening bound at `step` of a run of `max_steps` (core's curriculum): how
+/// many tokens a span may grow on each side, for `maskLanes`.
+#[wasm_bindgen(js_name = randommaskWidening)]
+pub fn randommask_widening(max_steps: f64, step: f64) -> Result<u32, JsError> {
+    let max_steps = whole("max_steps", max_steps)?;
+    let c = Curriculum::new(CurriculumConfig::RandomMask { max_steps }).map_err(js_err)?;
+    Ok(c.widening(whole("step", step)?) as u32)
+}
+
 /// CM-GEMS replayed on held-out perplexities (in step order): the switch
 /// `{step, previous, current}` or `null` if it never switches.
 #[wasm_bindgen(js_name = cmGemsSwitch)]

@@ -156,6 +156,7 @@ fn lanes_differ_by_strategy_seed_and_lookup() {
         strategies(&["random", "genemask", "global", "global"]),
         7.0,
         "kmer",
+        None,
     )
     .unwrap();
     assert_eq!(lanes.length(), 4);
@@ -179,12 +180,38 @@ fn lanes_differ_by_strategy_seed_and_lookup() {
     assert!(get(&stats.get(0), "mean_rank_whole_kmers").is_null());
     assert_eq!(num(&stats.get(0), "whole_kmers"), 0.0);
     // Another seed moves the random spans; the as-coded lookup moves GLOBAL's.
-    let other_seed = mask_lanes(&s, &t, strategies(&["random"]), 8.0, "kmer").unwrap();
+    let other_seed = mask_lanes(&s, &t, strategies(&["random"]), 8.0, "kmer", None).unwrap();
     assert_ne!(other_seed.flags(0).unwrap(), lanes.flags(0).unwrap());
-    let as_coded = mask_lanes(&s, &t, strategies(&["global"]), 7.0, "position").unwrap();
+    let as_coded = mask_lanes(&s, &t, strategies(&["global"]), 7.0, "position", None).unwrap();
     assert_ne!(as_coded.flags(0).unwrap(), lanes.flags(2).unwrap());
-    assert!(mask_lanes(&s, &t, strategies(&["pmi"]), 7.0, "kmer").is_err());
-    assert!(mask_lanes(&s, &t, strategies(&["random"]), -1.0, "kmer").is_err());
+    assert!(mask_lanes(&s, &t, strategies(&["pmi"]), 7.0, "kmer", None).is_err());
+    assert!(mask_lanes(&s, &t, strategies(&["random"]), -1.0, "kmer", None).is_err());
+    // RandomMask: random span's lane at widening 0 (undefined), a superset widened later.
+    let rm = |w| {
+        mask_lanes(
+            &s,
+            &t,
+            strategies(&["random", "randommask"]),
+            7.0,
+            "kmer",
+            w,
+        )
+    };
+    let start = rm(None).unwrap();
+    assert_eq!(start.flags(0).unwrap(), start.flags(1).unwrap());
+    let late = rm(Some(randommask_widening(1000.0, 900.0).unwrap())).unwrap();
+    let (random, wide) = (late.flags(0).unwrap(), late.flags(1).unwrap());
+    assert!(random
+        .iter()
+        .zip(&wide)
+        .all(|(r, w)| r & 1 == 0 || w & 1 != 0));
+    assert!(
+        wide.iter().filter(|&&f| f & 1 != 0).count()
+            > random.iter().filter(|&&f| f & 1 != 0).count()
+    );
+    assert_eq!(randommask_widening(1000.0, 249.0).unwrap(), 0);
+    assert_eq!(randommask_widening(1000.0, 500.0).unwrap(), 2);
+    assert!(randommask_widening(0.0, 1.0).is_err());
 }
 
 #[wasm_bindgen_test]

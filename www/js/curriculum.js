@@ -5,6 +5,7 @@ import { fmt } from './format.js';
 import { STRATEGY_INFO } from './lanes.js';
 import { cmStepStatus, gemsStatus, hasSeries, metricsStatus, parseMetrics } from './metrics.js';
 import { render } from './view.js';
+import { remask } from './pipeline.js';
 import { drawPlot } from './plot.js';
 import { $, showMessage } from './dom.js';
 
@@ -22,10 +23,14 @@ export async function updateCurriculum(app) {
     const r = await engine.call('cmStep', { maxSteps, step, seed });
     st.cm.draw = r.draw;
     st.cm.schedule = r.schedule;
+    const widened = st.cm.widening !== r.widening;
+    st.cm.widening = r.widening;
     $('cm-step-status').textContent = cmStepStatus(r.draw, step, seed, STRATEGY_INFO[r.draw.strategy].label);
     $('cm-gems-status').textContent = gemsStatus(step, st.cm.switch, st.metrics, $('threshold').value);
     // A mask on its way will draw the lanes anyway (a resample redraws the seed's CM-Step).
-    if (!st.maskInFlight) render(st);
+    // RandomMask's spans depend on the step: a new bound masks its lane again.
+    if (widened && st.view) remask(app, ['randommask']);
+    else if (!st.maskInFlight) render(st);
     drawPlot(st);
   } catch (e) {
     showMessage(e.message);

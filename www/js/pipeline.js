@@ -70,7 +70,8 @@ export async function remask(app, only = STRATEGIES) {
   const seed = Number($('seed').value);
   const lookup = $('as-coded').checked ? 'position' : 'kmer';
   try {
-    const r = await activity.track(engine.call('mask', { strategies: request.strategies, seed, lookup }));
+    const widening = st.cm.widening ?? 0;
+    const r = await activity.track(engine.call('mask', { strategies: request.strategies, seed, lookup, widening }));
     const t1 = performance.now();
     if (!finishMask(st, request, r)) return; // a newer request is on its way
     const r0 = performance.now();

@@ -17,7 +17,7 @@ export function createState() {
     flagsGen: 0, // counts mask results: keys the overview and the stats table
     maskGen: 0, // counts mask requests: an answer to an older one is dropped
     maskInFlight: false,
-    cm: { draw: null, schedule: null, switch: null },
+    cm: { draw: null, schedule: null, switch: null, widening: 0 },
     metrics: null, // parseMetrics' result
     held: null, // {text, what}: sequence text too long for the box, held like a file
     firstToken: 0,

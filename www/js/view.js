@@ -14,7 +14,7 @@ import { $, laneControls } from './dom.js';
 let legendK = null;
 
 /** The lanes shown now: the controls' step and lookup, and the state's curricula. */
-export const shownLanes = (st) => laneSpecs({ ...laneControls(), draw: st.cm.draw, gemsSwitch: st.cm.switch, metricsLoaded: !!st.metrics });
+export const shownLanes = (st) => laneSpecs({ ...laneControls(), draw: st.cm.draw, gemsSwitch: st.cm.switch, metricsLoaded: !!st.metrics, widening: st.cm.widening });
 
 /** Width of the sequence view in CSS px (1200 before layout). */
 export const viewWidth = () => $('canvas-wrap').clientWidth || 1200;

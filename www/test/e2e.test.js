@@ -56,12 +56,12 @@ function toyTableJson(k = 6) {
   return JSON.stringify({ format: 'cmgems-npmi', version: 1, k, min_count: 101, source: 'e2e toy table (GC-rich first)', kmers: rows });
 }
 
-test('the page loads the built-in SYNTHETIC table and example, with five lanes', async () => {
+test('the page loads the built-in SYNTHETIC table and example, with six lanes', async () => {
   assert.match(await text('#table-status'), /SYNTHETIC/);
   assert.match(await text('#seq-summary'), /515 nt · 510 tokens in 1 model input/);
   const rows = await page.locator('#stats tbody tr').count();
-  assert.equal(rows, 5);
-  assert.match(await text('#stats tbody'), /Random span[\s\S]*GeneMask[\s\S]*GLOBAL[\s\S]*CM-Step[\s\S]*CM-GEMS/);
+  assert.equal(rows, 6);
+  assert.match(await text('#stats tbody'), /Random span[\s\S]*GeneMask[\s\S]*GLOBAL[\s\S]*CM-Step[\s\S]*CM-GEMS[\s\S]*RandomMask/);
   assert.ok((await page.locator('#top tbody tr').count()) >= 10);
   assert.deepEqual(pageErrors, []);
 });
@@ -130,6 +130,17 @@ test('the step slider switches the CM-Step lane between random span and GLOBAL',
   assert.match(await text('#cm-step-status'), /p_global = 1\.00/);
   assert.match(await text('#stats tbody'), /CM-Step @ step 10,000 → GLOBAL/);
   await setValue('step', 5000, 'input');
+});
+
+test('the step slider widens the RandomMask lane: random span at step 0, wider at the end', async () => {
+  await setValue('step', 0, 'input');
+  await settled(page);
+  assert.equal(await laneKey('randommask'), await laneKey('random'));
+  await setValue('step', 10000, 'input');
+  await settled(page);
+  assert.notEqual(await laneKey('randommask'), await laneKey('random'));
+  await setValue('step', 5000, 'input');
+  await settled(page);
 });
 
 test('uploaded tables (cmgems JSON, authors\' CSV) re-rank the k-mers and move the PMI masks', async () => {

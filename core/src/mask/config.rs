@@ -49,7 +49,7 @@ impl core::str::FromStr for RandomIds {
 pub struct MaskConfig {
     /// The k of the tokens; the rank table must have the same k.
     pub k: K,
-    /// Centre probability of random span: 15% / 6 tokens per centre (DNABERT).
+    /// Centre probability of random span (15% / 6 tokens per centre, DNABERT) and of RandomMask.
     pub random_span_p: f64,
     /// Centre probability of GeneMask. docs/algorithms.md §3 says 0.0176; the CM-GEMS paper prints
     /// 1.765% = 15% / 8.5, 8.5 being the mean span when half the centres grow to 11 tokens.
@@ -83,7 +83,7 @@ impl MaskConfig {
     /// The centre probability a strategy draws with.
     pub fn p(&self, strategy: Strategy) -> f64 {
         match strategy {
-            Strategy::RandomSpan => self.random_span_p,
+            Strategy::RandomSpan | Strategy::RandomMask => self.random_span_p,
             Strategy::GeneMask => self.genemask_p,
             Strategy::Global => self.global_p,
         }

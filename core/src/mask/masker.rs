@@ -8,6 +8,7 @@ use super::global::global_into;
 use super::layout::{is_maskable, Layout};
 use super::order::{with_order_rank, ClampedRanks};
 use super::random_span::random_span_into;
+use super::randommask::{draw_widenings, randommask_into};
 use super::span::Geometry;
 use super::stats::MaskStats;
 use super::strategy::Strategy;
@@ -26,8 +27,10 @@ pub struct Selection<'a> {
     /// m (their positions are otherwise unused); empty with a fixed m.
     pub centres: &'a [usize],
     /// Positions hidden as whole k-mers (b-(k-1)..=b+(k-1)), increasing and distinct;
-    /// empty for random span.
+    /// empty for random span and RandomMask.
     pub expanded: &'a [usize],
+    /// RandomMask: each centre's widening, in the order of `centres`; empty otherwise.
+    pub widenings: &'a [usize],
     /// Maskable positions of the input.
     pub maskable: usize,
     /// Last maskable position; 0 when nothing is maskable.
@@ -60,6 +63,8 @@ impl Selection<'_> {
 struct Scratch {
     work: Work,
     centres: Vec<usize>,
+    /// RandomMask's widening of each centre.
+    widenings: Vec<usize>,
     /// Maskable positions, only filled for inputs with holes.
     maskable_at: Vec<usize>,
     /// `chosen` as flags, for [`Selection`].
@@ -70,7 +75,8 @@ struct Scratch {
 ///
 /// Deterministic: the same input, strategy and rng state give the same output. Every
 /// random number comes from the caller's [`SeededRng`], in a fixed order: centre draws,
-/// then one draw per chosen position (plus one per random replacement).
+/// then (RandomMask, widening bound > 0) one per centre, then one draw per chosen position
+/// (plus one per random replacement).
 #[derive(Debug, Clone)]
 pub struct Masker {
     table: RankTable,
@@ -79,8 +85,10 @@ pub struct Masker {
     by_position: ClampedRanks,
     config: MaskConfig,
     geometry: Geometry,
-    /// Centre draws of random span, GeneMask, GLOBAL (in [`Strategy::ALL`] order).
-    draws: [Geometric; 3],
+    /// Centre draws of random span, GeneMask, GLOBAL, RandomMask (in [`Strategy::ALL`] order).
+    draws: [Geometric; 4],
+    /// RandomMask's widening bound now ([`Masker::set_widening`]).
+    widening: usize,
     corruption: Corruption,
     scratch: Scratch,
 }
@@ -104,6 +112,7 @@ impl Masker {
             by_position: ClampedRanks::by_position(&table),
             table,
             config,
+            widening: 0,
             scratch: Scratch::default(),
         })
     }
@@ -116,6 +125,18 @@ impl Masker {
     /// The rank table.
     pub fn table(&self) -> &RankTable {
         &self.table
+    }
+
+    /// Sets RandomMask's widening bound: each centre's span grows by a uniform 0..=`bound`
+    /// tokens on each side. Trainers set it before each batch from
+    /// [`crate::schedule::curriculum::Curriculum::widening`]; 0 (the start) is random span.
+    pub fn set_widening(&mut self, bound: usize) {
+        self.widening = bound;
+    }
+
+    /// RandomMask's widening bound now.
+    pub fn widening(&self) -> usize {
+        self.widening
     }
 
     /// Chooses the masked positions only (no corruption); for the inspector.
@@ -138,6 +159,7 @@ impl Masker {
             masked: &s.flags,
             centres: &s.centres,
             expanded: &s.work.expanded,
+            widenings: &s.widenings,
             maskable: layout.maskable,
             end: layout.end,
         }
@@ -214,12 +236,14 @@ impl Masker {
             config,
             geometry: g,
             draws,
+            widening,
             scratch: s,
             ..
         } = self;
         let layout = Layout::of(ids);
         s.work.reset(ids.len());
         s.centres.clear();
+        s.widenings.clear();
         if layout.maskable == 0 {
             return layout;
         }
@@ -241,6 +265,11 @@ impl Masker {
             Strategy::RandomSpan => {
                 draw_centres(&mut s.centres, rng);
                 random_span_into(g, layout.end, &s.centres, &mut s.work.chosen);
+            }
+            Strategy::RandomMask => {
+                draw_centres(&mut s.centres, rng);
+                draw_widenings(*widening, s.centres.len(), rng, &mut s.widenings);
+                randommask_into(g, layout.end, &s.centres, &s.widenings, &mut s.work.chosen);
             }
             Strategy::GeneMask => {
                 draw_centres(&mut s.centres, rng);

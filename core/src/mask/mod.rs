@@ -1,4 +1,4 @@
-//! The maskers of docs/algorithms.md §3: random span (DNABERT), GeneMask and GLOBAL, and the 80/10/10
+//! The maskers of docs/algorithms.md §3: random span (DNABERT), GeneMask, GLOBAL and RandomMask, and the 80/10/10
 //! corruption that follows them.
 //!
 //! A masker first chooses a set of token positions, then corrupts it. Choosing is split
@@ -16,6 +16,7 @@ mod layout;
 mod masker;
 pub(crate) mod order;
 mod random_span;
+mod randommask;
 mod rows;
 mod span;
 mod stats;
@@ -29,6 +30,7 @@ pub use global::global_from_ranks;
 pub use layout::is_maskable;
 pub use masker::{Masker, Selection};
 pub use random_span::random_span_from_centres;
+pub use randommask::{randommask_from_centres, randommask_widening, RANDOMMASK_MAX_WIDENING};
 pub use rows::{mask_rows, RowStreams, Rows};
 pub use span::Geometry;
 pub use stats::MaskStats;

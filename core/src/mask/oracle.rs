@@ -53,6 +53,27 @@ pub fn random_span(k: usize, maskable: &[bool], end: usize, centres: &[usize]) -
     mask
 }
 
+/// RandomMask from centres and widenings: each centre's k offsets, then w more tokens on
+/// each side, one position at a time.
+pub fn randommask(
+    k: usize,
+    maskable: &[bool],
+    end: usize,
+    centres: &[usize],
+    widenings: &[usize],
+) -> Vec<bool> {
+    let mut mask = alloc::vec![false; maskable.len()];
+    for (&c, &w) in centres.iter().zip(widenings) {
+        let offsets = nucleotide_offsets(k);
+        let first = offsets[0] - w as i64;
+        let last = offsets[offsets.len() - 1] + w as i64;
+        for o in first..=last {
+            set(&mut mask, maskable, end, c as i64 + o);
+        }
+    }
+    mask
+}
+
 /// GeneMask from centres: (mask, distinct expanded positions increasing).
 pub fn genemask(
     k: usize,

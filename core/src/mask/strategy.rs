@@ -1,4 +1,4 @@
-//! The three maskers as a value, so configs, CLIs and curricula name them the same way.
+//! The four maskers as a value, so configs, CLIs and curricula name them the same way.
 
 use crate::error::{CoreError, Result};
 use core::fmt;
@@ -16,11 +16,20 @@ pub enum Strategy {
     /// GLOBAL: whole k-mers at the m best NPMI ranks of the sequence.
     #[serde(rename = "global")]
     Global,
+    /// RandomMask: random-span centres whose span is widened by a random number of tokens on
+    /// each side, up to a bound that grows with training progress ([`crate::mask::Masker::set_widening`]).
+    #[serde(rename = "randommask")]
+    RandomMask,
 }
 
 impl Strategy {
     /// Every strategy, in the order the papers introduce them.
-    pub const ALL: [Strategy; 3] = [Strategy::RandomSpan, Strategy::GeneMask, Strategy::Global];
+    pub const ALL: [Strategy; 4] = [
+        Strategy::RandomSpan,
+        Strategy::GeneMask,
+        Strategy::Global,
+        Strategy::RandomMask,
+    ];
 
     /// The name used in configs, CLIs and serde.
     pub const fn name(self) -> &'static str {
@@ -28,6 +37,7 @@ impl Strategy {
             Strategy::RandomSpan => "random",
             Strategy::GeneMask => "genemask",
             Strategy::Global => "global",
+            Strategy::RandomMask => "randommask",
         }
     }
 }
@@ -49,10 +59,12 @@ impl core::str::FromStr for Strategy {
             Ok(Strategy::GeneMask)
         } else if is("global") {
             Ok(Strategy::Global)
+        } else if is("randommask") || is("random-mask") || is("random_mask") {
+            Ok(Strategy::RandomMask)
         } else {
             Err(CoreError::invalid(
                 "strategy",
-                alloc::format!("{s:?} is not `random`, `genemask` or `global`"),
+                alloc::format!("{s:?} is not `random`, `genemask`, `global` or `randommask`"),
             ))
         }
     }
@@ -73,6 +85,10 @@ mod tests {
         assert_eq!(
             "Random-Span".parse::<Strategy>().unwrap(),
             Strategy::RandomSpan
+        );
+        assert_eq!(
+            "Random-Mask".parse::<Strategy>().unwrap(),
+            Strategy::RandomMask
         );
         assert!("pmi".parse::<Strategy>().is_err());
     }

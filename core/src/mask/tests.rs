@@ -176,7 +176,38 @@ proptest! {
         let (mask, expanded) = oracle::global(k, &ranks, &maskable, end, m_);
         prop_assert_eq!(sel.masked, &mask[..]);
         prop_assert_eq!(sel.expanded, &expanded[..]);
+
+        let bound = seed as usize % (RANDOMMASK_MAX_WIDENING + 1);
+        m.set_widening(bound);
+        let sel = m.select(Strategy::RandomMask, &ids, &mut rng);
+        prop_assert!(sel.centres.iter().all(|&c| maskable[c]));
+        prop_assert_eq!(sel.widenings.len(), sel.centres.len());
+        prop_assert!(sel.widenings.iter().all(|&w| w <= bound));
+        let mask = oracle::randommask(k, &maskable, end, sel.centres, sel.widenings);
+        prop_assert_eq!(sel.masked, &mask[..]);
     }
+}
+
+/// RandomMask at widening 0 is random span, masks and random stream alike; wider bounds
+/// hide a superset-sized share.
+#[test]
+fn randommask_at_widening_zero_is_random_span_and_widening_hides_more() {
+    let mut m = masker(K::SIX, MaskConfig::default());
+    let mut rng = SeededRng::new(8);
+    let ids = model_input(K::SIX, 510, 512, &mut rng);
+    for seed in 0..20 {
+        let (mut a, mut b) = (SeededRng::new(seed), SeededRng::new(seed));
+        let random: Vec<bool> = m.select(Strategy::RandomSpan, &ids, &mut a).masked.to_vec();
+        let sel = m.select(Strategy::RandomMask, &ids, &mut b);
+        assert_eq!((sel.masked, &a), (&random[..], &b));
+    }
+    let shares: Vec<f64> = (0..=RANDOMMASK_MAX_WIDENING)
+        .map(|w| {
+            m.set_widening(w);
+            measured_share(&mut m, Strategy::RandomMask, 600, 9)
+        })
+        .collect();
+    assert!(shares.windows(2).all(|p| p[0] < p[1]), "{shares:?}");
 }
 
 #[test]

@@ -102,7 +102,9 @@ impl CurriculumConfig {
             None
         };
         let max_steps = match *self {
-            CurriculumConfig::CmStep { max_steps } => max_steps,
+            CurriculumConfig::CmStep { max_steps } | CurriculumConfig::RandomMask { max_steps } => {
+                max_steps
+            }
             _ => 0,
         };
         let mut next = self.switched_to(kind.unwrap_or(self.kind()), max_steps);

@@ -5,7 +5,7 @@
 //! The whole state serialises, so a checkpoint restores it and the run continues exactly.
 
 use crate::error::{CoreError, Result};
-use crate::mask::Strategy;
+use crate::mask::{randommask_widening, Strategy};
 use crate::rng::SeededRng;
 pub use crate::schedule::switch::SwitchThreshold;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,12 @@ pub enum CurriculumConfig {
     /// CM-Step: the share of GLOBAL batches grows from 0 to 1 in 100 blocks; the rest
     /// are random span.
     CmStep {
+        /// Planned length of the run, in optimizer steps.
+        max_steps: u64,
+    },
+    /// RandomMask (arXiv 2310.07644): random span whose spans widen in stages over the run
+    /// ([`Curriculum::widening`]).
+    RandomMask {
         /// Planned length of the run, in optimizer steps.
         max_steps: u64,
     },
@@ -53,11 +59,14 @@ impl CurriculumConfig {
     }
 
     /// A curriculum by the name configs and bindings use: a [`Strategy`] name (fixed),
-    /// `cm-step` (over `max_steps`) or `cm-gems` (the authors' threshold and patience).
+    /// `cm-step` or `randommask` (over `max_steps`) or `cm-gems` (the authors' threshold and
+    /// patience).
     pub fn named(name: &str, max_steps: u64) -> Result<CurriculumConfig> {
         let is = |n: &str| name.eq_ignore_ascii_case(n) || name.replace('_', "-") == n;
         let config = if is("cm-step") {
             CurriculumConfig::CmStep { max_steps }
+        } else if name.parse::<Strategy>() == Ok(Strategy::RandomMask) {
+            CurriculumConfig::RandomMask { max_steps }
         } else if is("cm-gems") {
             CurriculumConfig::cm_gems()
         } else {
@@ -67,7 +76,7 @@ impl CurriculumConfig {
                     return Err(CoreError::invalid(
                         "strategy",
                         alloc::format!(
-                            "{name:?} is not `random`, `genemask`, `global`, `cm-step` or `cm-gems`"
+                            "{name:?} is not `random`, `genemask`, `global`, `cm-step`, `cm-gems` or `randommask`"
                         ),
                     ))
                 }
@@ -88,10 +97,20 @@ impl CurriculumConfig {
         }
     }
 
-    /// CM-Step needs max_steps > 0; CM-GEMS a finite threshold >= 0 and patience >= 1.
+    /// CM-Step and RandomMask need max_steps > 0 (RandomMask is no fixed masker: its spans
+    /// depend on the step); CM-GEMS a finite threshold >= 0 and patience >= 1.
     pub fn validate(&self) -> Result<()> {
         match *self {
+            CurriculumConfig::Fixed(Strategy::RandomMask) => Err(CoreError::invalid(
+                "strategy",
+                "RandomMask widens its spans with the step: use the `randommask` curriculum, which knows max_steps",
+            )),
             CurriculumConfig::Fixed(_) => Ok(()),
+            CurriculumConfig::RandomMask { max_steps: 0 } => Err(CoreError::invalid(
+                "max_steps",
+                "RandomMask needs at least one step",
+            )),
+            CurriculumConfig::RandomMask { .. } => Ok(()),
             CurriculumConfig::CmStep { max_steps: 0 } => Err(CoreError::invalid(
                 "max_steps",
                 "CM-Step needs at least one step",
@@ -122,6 +141,8 @@ pub enum CurriculumKind {
     CmStep,
     /// CM-GEMS: GeneMask until held-out perplexity flattens, then GLOBAL.
     CmGems,
+    /// RandomMask: random span whose spans widen in four stages over the run.
+    Randommask,
 }
 
 impl CurriculumConfig {
@@ -133,6 +154,9 @@ impl CurriculumConfig {
             CurriculumConfig::Fixed(Strategy::Global) => CurriculumKind::Global,
             CurriculumConfig::CmStep { .. } => CurriculumKind::CmStep,
             CurriculumConfig::CmGems { .. } => CurriculumKind::CmGems,
+            CurriculumConfig::RandomMask { .. } | CurriculumConfig::Fixed(Strategy::RandomMask) => {
+                CurriculumKind::Randommask
+            }
         }
     }
 
@@ -145,6 +169,7 @@ impl CurriculumConfig {
             CurriculumKind::Genemask => CurriculumConfig::Fixed(Strategy::GeneMask),
             CurriculumKind::Global => CurriculumConfig::Fixed(Strategy::Global),
             CurriculumKind::CmStep => CurriculumConfig::CmStep { max_steps },
+            CurriculumKind::Randommask => CurriculumConfig::RandomMask { max_steps },
             CurriculumKind::CmGems => {
                 let (threshold, patience) = self.cm_gems_settings();
                 CurriculumConfig::CmGems {
@@ -233,6 +258,7 @@ impl Curriculum {
         let first = match config {
             CurriculumConfig::Fixed(s) => s,
             CurriculumConfig::CmStep { .. } => Strategy::RandomSpan,
+            CurriculumConfig::RandomMask { .. } => Strategy::RandomMask,
             CurriculumConfig::CmGems { .. } => Strategy::GeneMask,
         };
         Ok(Curriculum {
@@ -266,7 +292,7 @@ impl Curriculum {
                     Strategy::RandomSpan
                 }
             }
-            CurriculumConfig::CmGems { .. } => self.current(),
+            CurriculumConfig::RandomMask { .. } | CurriculumConfig::CmGems { .. } => self.current(),
         };
         self.state.last_strategy = s;
         s
@@ -284,6 +310,15 @@ impl Curriculum {
                 Some(((step / block) as f64 / 100.0).min(1.0))
             }
             _ => None,
+        }
+    }
+
+    /// RandomMask's widening bound at `step` ([`crate::mask::randommask_widening`]), to hand to
+    /// [`crate::mask::Masker::set_widening`] before masking the batch; 0 for other curricula.
+    pub fn widening(&self, step: u64) -> usize {
+        match self.state.config {
+            CurriculumConfig::RandomMask { max_steps } => randommask_widening(step, max_steps),
+            _ => 0,
         }
     }
 
@@ -349,6 +384,7 @@ impl Curriculum {
         match self.state.config {
             CurriculumConfig::Fixed(s) => s,
             CurriculumConfig::CmStep { .. } => self.state.last_strategy,
+            CurriculumConfig::RandomMask { .. } => Strategy::RandomMask,
             CurriculumConfig::CmGems { .. } if self.state.switch.is_some() => Strategy::Global,
             CurriculumConfig::CmGems { .. } => Strategy::GeneMask,
         }
@@ -405,8 +441,34 @@ mod tests {
             CurriculumConfig::CmStep { max_steps: 100 }
         );
         assert_eq!(n("cm-gems").unwrap(), CurriculumConfig::cm_gems());
-        assert!(n("pmi").unwrap_err().to_string().contains("cm-gems"));
+        assert_eq!(
+            n("RandomMask").unwrap(),
+            CurriculumConfig::RandomMask { max_steps: 100 }
+        );
+        assert!(n("pmi").unwrap_err().to_string().contains("randommask"));
         assert!(CurriculumConfig::named("cm-step", 0).is_err());
+        assert!(CurriculumConfig::named("randommask", 0).is_err());
+        assert!(Curriculum::new(CurriculumConfig::Fixed(Strategy::RandomMask)).is_err());
+    }
+
+    #[test]
+    fn randommask_hands_out_randommask_and_its_widening_and_draws_nothing() {
+        let mut c = Curriculum::new(CurriculumConfig::RandomMask { max_steps: 400 }).unwrap();
+        let mut rng = SeededRng::new(2);
+        let before = rng.clone();
+        let widenings: Vec<usize> = [0, 99, 100, 250, 399, 1000]
+            .iter()
+            .map(|&s| {
+                assert_eq!(c.strategy_for_step(s, &mut rng), Strategy::RandomMask);
+                c.widening(s)
+            })
+            .collect();
+        assert_eq!(widenings, [0, 0, 1, 2, 3, 3]);
+        assert_eq!(rng, before);
+        assert_eq!(c.current(), Strategy::RandomMask);
+        assert_eq!(cm_step(400).widening(399), 0);
+        let json = serde_json::to_string(&c).unwrap();
+        assert_eq!(serde_json::from_str::<Curriculum>(&json).unwrap(), c);
     }
 
     #[test]
@@ -432,6 +494,7 @@ mod tests {
             CurriculumKind::Global,
             CurriculumKind::CmStep,
             CurriculumKind::CmGems,
+            CurriculumKind::Randommask,
         ] {
             assert_eq!(relative.switched_to(kind, 5).kind(), kind);
         }

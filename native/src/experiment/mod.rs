@@ -209,26 +209,26 @@ impl Outcome {
     }
 }
 
-/// The variants to pretrain: every masker with every rank lookup, random span once.
+/// The variants to pretrain: every masker with every rank lookup; random span and RandomMask
+/// once each.
 fn variants(config: &ExperimentConfig) -> Vec<(String, Masking, RankLookup)> {
     let mut out = Vec::new();
     for &m in &config.masking {
+        let masking = serde_json::to_value(m).expect("serialisable");
+        let masking = masking.as_str().expect("a string");
         for &l in &config.rank_lookup {
-            // Random span never looks at ranks: one run, not two identical ones.
-            if m == Masking::Random && l != RankLookup::Kmer {
+            // Random span and RandomMask never look at ranks: one run, not two identical ones.
+            if matches!(m, Masking::Random | Masking::Randommask) {
+                if l == RankLookup::Kmer {
+                    out.push((masking.to_string(), m, l));
+                }
                 continue;
             }
-            let masking = serde_json::to_value(m).expect("serialisable");
-            let name = if m == Masking::Random {
-                "random".to_string()
-            } else {
-                let lookup = match l {
-                    RankLookup::Kmer => "kmer",
-                    RankLookup::Position => "position",
-                };
-                format!("{}-{lookup}", masking.as_str().expect("a string"))
+            let lookup = match l {
+                RankLookup::Kmer => "kmer",
+                RankLookup::Position => "position",
             };
-            out.push((name, m, l));
+            out.push((format!("{masking}-{lookup}"), m, l));
         }
     }
     out

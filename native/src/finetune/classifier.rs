@@ -11,11 +11,12 @@ use cmgems_core::{ClassificationReport, SeededRng};
 
 use super::data::{Example, LabeledSet};
 use super::recipe::Recipe;
+use super::select::BestDev;
 use super::FinetuneError;
 use crate::events::{Control, Event, Observers, Stage, TuneStep};
 use crate::model::{BertForSequenceClassification, PaddingMask};
 use crate::optim::OptimizerConfig;
-use crate::training::{cross_entropy, micro_batch_seed, TrainerConfig};
+use crate::training::{clip_grad_norm, cross_entropy, micro_batch_seed, TrainerConfig};
 
 /// One padded batch on the host (also `crate::probe`'s).
 pub(crate) struct HostBatch {
@@ -79,6 +80,7 @@ pub fn train(
     seed: u64,
     device: &Device,
     (stage, observers): (&Stage, &mut Observers),
+    mut best: Option<&mut BestDev>,
 ) -> Result<BertForSequenceClassification, FinetuneError> {
     assert!(device.is_autodiff(), "fine-tuning needs an autodiff device");
     let total = recipe.total_steps(train.len());
@@ -123,10 +125,16 @@ pub fn train(
                     loss: value,
                 });
             }
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
+            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
+            if let Some(max) = optim_config.optimizer.max_grad_norm {
+                grads = clip_grad_norm(&model, grads, max).0;
+            }
             let lr = schedule.lr(step);
             model = optim.step(lr, model, grads);
             step += 1;
+            if let Some(b) = best.as_deref_mut() {
+                b.after_step(step, step >= total, &model, device);
+            }
             let done = TuneStep {
                 step,
                 total,
@@ -136,6 +144,9 @@ pub fn train(
             };
             control = observers.emit(&Event::TuneStep { stage, step: &done })?;
         }
+    }
+    if let Some(b) = best {
+        b.after_step(step, true, &model, device); // a run cut short by max_steps
     }
     observers.emit(&Event::End {
         stage,

@@ -167,6 +167,7 @@ pub fn run_one(
         seed,
         setup.device,
         (&stage, &mut *observers),
+        None,
     )?;
     let report = evaluate(
         &model,

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::classifier::evaluate;
-use super::data::SplitFiles;
+use super::data::{LabeledSet, SplitFiles};
 use super::job::{load, write_json, Start};
 use super::recipe::{Recipe, RecipePatch, GUE_TASKS};
+use super::select::{dev_loss, BestDev};
 use super::FinetuneError;
 use crate::events::{Event, Observers, Stage};
 use crate::files::write_atomic;
+use crate::model::BertForSequenceClassification;
 
 /// A catalogue task as found (or not) under the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,18 +210,42 @@ fn run_task(
     if let Some(n) = plan.test_limit {
         test = test.spread_sample(n);
     }
-    let num_labels = train_set.num_classes().max(test.num_classes()).max(2);
+    // DNABERT-2's load_best_model_at_end: the dev set picks the scored checkpoint.
+    let dev = match (&files.dev, recipe.best_dev_every) {
+        (Some(path), Some(_)) => Some(load(path, &tokenizer, observers)?),
+        (None, Some(_)) => {
+            observers.on_note(&format!(
+                "{}: no dev file: the final model is scored",
+                task.name
+            ));
+            None
+        }
+        (_, None) => None,
+    };
+    let dev_classes = dev.as_ref().map_or(0, |d| d.num_classes());
+    let num_labels = train_set
+        .num_classes()
+        .max(test.num_classes())
+        .max(dev_classes)
+        .max(2);
     let config = recipe.model_config(&start.config);
     let stage = Stage::Finetune {
         task: task.name.into(),
     };
+    let mut best = dev
+        .as_ref()
+        .zip(recipe.best_dev_every)
+        .map(|(d, every)| BestDev::new(d, every, plan.eval_batch));
     let (model, _) = start.fit(
         &config,
         (num_labels, &train_set),
         &recipe,
         plan.seed,
         (&stage, &mut *observers),
+        best.as_mut(),
     )?;
+    let selected = selection(best.as_ref(), &model, dev.as_ref(), start, plan.eval_batch);
+    observers.on_note(&format!("{}: scored model: {selected}", task.name));
     let r = evaluate(&model, &test, &start.device, plan.eval_batch, num_labels)?;
     observers.emit(&Event::Scored {
         stage: &stage,
@@ -231,9 +257,31 @@ fn run_task(
         .join(format!("{}.json", task.name.replace('/', "_")));
     write_json(
         &file,
-        &json!({"task": task.name, "recipe": recipe, "test": r}),
+        &json!({"task": task.name, "recipe": recipe, "selected": selected, "test": r}),
     )?;
     Ok(r.mcc)
+}
+
+/// Which model was scored, for the task's JSON: the best dev checkpoint (its step and dev
+/// loss, the last evaluation's, and the scored model's dev loss measured again), or the final.
+fn selection(
+    best: Option<&BestDev>,
+    model: &BertForSequenceClassification,
+    dev: Option<&LabeledSet>,
+    start: &Start,
+    batch: usize,
+) -> serde_json::Value {
+    match (best.and_then(BestDev::selected), dev) {
+        (Some(s), Some(dev)) => json!({
+            "rule": "lowest dev loss",
+            "step": s.step,
+            "dev_loss": s.dev_loss,
+            "last_step": s.last.0,
+            "last_dev_loss": s.last.1,
+            "scored_model_dev_loss": dev_loss(model, dev, &start.device, batch),
+        }),
+        _ => json!({"rule": "final model"}),
+    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::classifier::evaluate;
 use super::data::{LabeledSet, SplitFiles};
 use super::init::InitSource;
 use super::recipe::Recipe;
+use super::select::BestDev;
 use super::{fit, FinetuneError};
 use crate::events::{Event, Observers, Stage};
 use crate::files::write_atomic;
@@ -67,6 +68,7 @@ impl Start {
         recipe: &Recipe,
         seed: u64,
         observed: (&Stage, &mut Observers),
+        best: Option<&mut BestDev>,
     ) -> Result<(BertForSequenceClassification, LoadReport), FinetuneError> {
         fit(
             &self.init,
@@ -77,6 +79,7 @@ impl Start {
             seed,
             &self.device,
             observed,
+            best,
         )
     }
 }
@@ -167,6 +170,7 @@ pub fn run(
         recipe,
         plan.seed,
         (&stage, &mut *observers),
+        None,
     )?;
     if !report.fresh.is_empty() {
         observers.on_note(&format!("newly initialised: {}", report.fresh.join(", ")));

@@ -8,12 +8,14 @@ pub mod gue;
 pub mod init;
 mod job;
 pub mod recipe;
+pub mod select;
 
 pub use classifier::{evaluate, predict, train};
 pub use data::{Example, LabeledSet, SplitFiles};
 pub use init::InitSource;
 pub use job::{load, run, write_json, FinetunePlan, Finetuned, Start};
 pub use recipe::{Recipe, RecipeError, RecipePatch, Warmup, GUE_TASKS};
+pub use select::{BestDev, Selected};
 
 use std::path::PathBuf;
 
@@ -27,7 +29,8 @@ use crate::model::{BertConfig, BertForSequenceClassification};
 /// The unit every command repeats: a classifier from `init` (its head seeded by `seed`),
 /// fine-tuned on `train_set` with `recipe` on `device`'s autodiff twin, returned ready for
 /// inference on `device`, with what the init left freshly initialised. `observers` hear its
-/// steps as `stage`'s.
+/// steps as `stage`'s. With `best`, the model of the lowest dev loss is returned instead of
+/// the last (DNABERT-2's `load_best_model_at_end`).
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     init: &InitSource,
@@ -38,13 +41,23 @@ pub fn fit(
     seed: u64,
     device: &Device,
     observed: (&Stage, &mut Observers),
+    mut best: Option<&mut BestDev>,
 ) -> Result<(BertForSequenceClassification, LoadReport), FinetuneError> {
     train_set.check_labels(num_labels)?;
     let autodiff = device.clone().autodiff();
     // The fresh head's weights come from the device RNG: seeded, a run is repeatable.
     autodiff.seed(seed);
     let (model, report) = init.classifier(config, num_labels, &autodiff)?;
-    let model = train(model, train_set, recipe, seed, &autodiff, observed)?;
+    let model = train(
+        model,
+        train_set,
+        recipe,
+        seed,
+        &autodiff,
+        observed,
+        best.as_deref_mut(),
+    )?;
+    let model = best.and_then(BestDev::take_model).unwrap_or(model);
     Ok((model.valid(), report))
 }
 

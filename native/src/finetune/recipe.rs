@@ -75,6 +75,12 @@ pub struct Recipe {
     /// none for most; GUE mouse: 1000].
     #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
     pub max_steps: Option<u64>,
+    /// Score the model of the lowest dev loss, evaluated every this many steps and after the
+    /// last (DNABERT-2's `load_best_model_at_end`; GUE: 200); `None`: the final model.
+    /// [default: the recipe's, 200 for GUE, none for few-shot].
+    #[serde(default)]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N", conflicts_with = "final_model"))]
+    pub best_dev_every: Option<u64>,
 }
 
 /// What clap parses a recipe flag to when it is not given (never applied: see [`Recipe`]).
@@ -171,8 +177,14 @@ impl Recipe {
             weight_decay: 0.01,
             dropout: Some(0.1),
             max_steps: None,
+            // The few-shot protocol has no dev set ([CG] §5.2): the final model is scored.
+            best_dev_every: None,
         }
     }
+
+    /// GUE's dev evaluation interval: DNABERT-2's scripts evaluate every 200 (most tasks) to
+    /// 400 steps (docs/algorithms.md §7.3); cmgems takes 200 for all.
+    pub const GUE_BEST_DEV_EVERY: u64 = 200;
 
     /// The GUE recipe (docs/algorithms.md §7) for a task named by its folder
     /// (`prom/prom_core_all`) or its last part (`prom_core_all`); `None` for a task GUE does
@@ -212,6 +224,7 @@ impl Recipe {
             weight_decay: 0.01,
             dropout: None,
             max_steps,
+            best_dev_every: Some(Self::GUE_BEST_DEV_EVERY),
         })
     }
 
@@ -265,6 +278,11 @@ impl Recipe {
         }
         if self.batch_size == 0 {
             return Err(RecipeError::Zero { key: "batch_size" });
+        }
+        if self.best_dev_every == Some(0) {
+            return Err(RecipeError::Zero {
+                key: "best_dev_every",
+            });
         }
         if let Warmup::Ratio(x) = self.warmup {
             if !(0.0..=1.0).contains(&x) {
@@ -380,6 +398,20 @@ mod tests {
             unknown.contains("\"lrr\" is not a recipe value"),
             "{unknown}"
         );
+        let never = bad(serde_json::json!({"best_dev_every": 0}));
+        assert!(never.starts_with("best_dev_every "), "{never}");
+    }
+
+    #[test]
+    fn gue_scores_the_best_dev_checkpoint_unless_told_the_final_model() {
+        let patch = |v: Value| RecipePatch(v.as_object().unwrap().clone());
+        let gue = Recipe::gue("tf/0").unwrap();
+        assert_eq!(gue.best_dev_every, Some(Recipe::GUE_BEST_DEV_EVERY));
+        assert_eq!(Recipe::fewshot(10).best_dev_every, None);
+        let every = |v: Value| gue.with(&patch(v)).unwrap().best_dev_every;
+        assert_eq!(every(serde_json::json!({"best_dev_every": 50})), Some(50));
+        // `--final-model` patches the key to none.
+        assert_eq!(every(serde_json::json!({"best_dev_every": null})), None);
     }
 }
 

@@ -307,7 +307,9 @@ impl PretrainConfig {
     /// A CM-Step curriculum spreads over the run: its `max_steps` becomes `schedule.steps`
     /// (what a changed `--steps` or a CM-Step chosen by flag needs).
     pub fn tie_cm_step_to_steps(&mut self) {
-        if let CurriculumConfig::CmStep { max_steps } = &mut self.masking.curriculum {
+        if let CurriculumConfig::CmStep { max_steps } | CurriculumConfig::RandomMask { max_steps } =
+            &mut self.masking.curriculum
+        {
             *max_steps = self.schedule.steps;
         }
     }
@@ -337,10 +339,13 @@ impl PretrainConfig {
         if !(lr > 0.0 && lr.is_finite()) {
             return Err(ConfigError::Lr(lr));
         }
+        self.optimizer.validate().map_err(ConfigError::Layout)?;
         if !(0.0..1.0).contains(&self.data.held_out_share) {
             return Err(ConfigError::HeldOutShare(self.data.held_out_share));
         }
-        if let CurriculumConfig::CmStep { max_steps } = self.masking.curriculum {
+        if let CurriculumConfig::CmStep { max_steps } | CurriculumConfig::RandomMask { max_steps } =
+            self.masking.curriculum
+        {
             if max_steps != s.steps {
                 return Err(ConfigError::CmStepLength {
                     max_steps,
@@ -505,8 +510,8 @@ pub enum ConfigError {
     #[error("data.held_out_share {0} is outside [0, 1)")]
     HeldOutShare(f64),
     #[error(
-        "masking.curriculum.cm-step.max_steps {max_steps} must equal schedule.steps {steps}: \
-         CM-Step spreads its schedule over the run"
+        "masking.curriculum max_steps {max_steps} must equal schedule.steps {steps}: \
+         CM-Step and RandomMask spread their schedule over the run"
     )]
     CmStepLength { max_steps: u64, steps: u64 },
     #[error(transparent)]

@@ -302,6 +302,8 @@ impl<'a> Loop<'a> {
         let config = self.config;
         let t0 = Instant::now();
         let strategy = self.state.masker_for(step);
+        self.masker
+            .set_widening(self.state.curriculum.widening(step));
         let mut wait = 0.0;
         let mut micro = Vec::with_capacity(config.schedule.accumulation);
         let (mut masked, mut maskable, mut kmer_tokens) = (0usize, 0usize, 0usize);
@@ -346,6 +348,9 @@ impl<'a> Loop<'a> {
         observers: &mut Observers,
     ) -> Result<Control, PretrainError> {
         let eval_strategy = self.state.curriculum.current();
+        // RandomMask's spans at `done`, whether or not this run resumed there.
+        self.masker
+            .set_widening(self.state.curriculum.widening(done));
         let Evaluation {
             perplexity: ppl,
             unigram_perplexity,

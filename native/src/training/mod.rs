@@ -5,6 +5,7 @@
 mod batch;
 mod checkpoint;
 mod checkpoints;
+mod clip;
 mod loss;
 mod schedule;
 mod trainer;
@@ -15,6 +16,7 @@ pub use checkpoints::{
     latest_checkpoint, remove_torn_checkpoints, save_checkpoint, step_name, RunCheckpoint,
     CHECKPOINTS_DIR, LATEST_FILE,
 };
+pub use clip::clip_grad_norm;
 pub use loss::cross_entropy;
 pub use schedule::LinearWarmupDecay;
 pub use trainer::{micro_batch_seed, Trainer, TrainerConfig};

@@ -208,7 +208,11 @@ impl Trainer {
             };
         }
         let lr = self.config.schedule().lr(self.step);
-        self.model = Some(self.optim.step(lr, model, accumulator.grads()));
+        let grads = match self.config.optimizer.max_grad_norm {
+            Some(max) => super::clip_grad_norm(&model, accumulator.grads(), max).0,
+            None => accumulator.grads(),
+        };
+        self.model = Some(self.optim.step(lr, model, grads));
         self.step += 1;
         Some(logged.expect("at least one micro-batch").into_scalar())
     }

@@ -27,6 +27,8 @@ pub mod flag {
 pub struct LaneSettings {
     pub seed: u64,
     pub rank_lookup: RankLookup,
+    /// RandomMask's widening bound (core's `Curriculum::widening` at the page's step).
+    pub widening: usize,
 }
 
 /// What a lane's numbers are.
@@ -142,6 +144,7 @@ fn lane_in(seq: &Sequence, strategy: Strategy, settings: LaneSettings) -> Result
         ..MaskConfig::for_k(windows.k())
     };
     let mut masker = Masker::new((*table).clone(), config).map_err(|e| e.to_string())?;
+    masker.set_widening(settings.widening);
     let top1 = top1_cut(table);
     let mut flags = vec![0u8; windows.tokens()];
     let mut counts = Counts::default();
@@ -206,9 +209,13 @@ impl Counts {
             self.drawn_tokens += hi + 1 - lo;
         };
         if strategy != Strategy::Global {
-            sel.centres
-                .iter()
-                .for_each(|&c| span(g.nucleotide_span(c, sel.end)));
+            // RandomMask's spans are the nucleotide spans widened by each centre's draw.
+            let widened = |i: usize| sel.widenings.get(i).copied().unwrap_or(0);
+            sel.centres.iter().enumerate().for_each(|(i, &c)| {
+                let (lo, hi) = g.nucleotide_span(c, sel.end);
+                let w = widened(i);
+                span((lo.saturating_sub(w).max(1), (hi + w).min(sel.end)))
+            });
         }
         sel.expanded
             .iter()
@@ -301,7 +308,11 @@ mod tests {
     }
 
     fn settings(seed: u64, rank_lookup: RankLookup) -> LaneSettings {
-        LaneSettings { seed, rank_lookup }
+        LaneSettings {
+            seed,
+            rank_lookup,
+            widening: 2,
+        }
     }
 
     #[test]
@@ -311,6 +322,7 @@ mod tests {
         for strategy in Strategy::ALL {
             let lane = lane(&w, &t, strategy, settings(7, RankLookup::Kmer)).unwrap();
             let mut masker = Masker::new(t.clone(), MaskConfig::default()).unwrap();
+            masker.set_widening(settings(7, RankLookup::Kmer).widening);
             let mut masked = 0;
             for (i, input) in w.iter().enumerate() {
                 let sel = masker.select(strategy, input, &mut SeededRng::derive(7, i as u64));
@@ -409,6 +421,8 @@ mod tests {
                     6 * s.centres + 11 * s.whole_kmers,
                 ),
                 Strategy::Global => (s.whole_kmers, 11 * s.whole_kmers),
+                // Widened by up to 2 tokens a side (the test settings' bound).
+                Strategy::RandomMask => (s.centres, 10 * s.centres),
             };
             assert_eq!(s.drawn_spans, spans, "{strategy}");
             assert!(s.drawn_tokens <= most, "{strategy}: {s:?}");

@@ -27,9 +27,11 @@ pub struct LaneSet {
     lanes: Vec<lanes::Lane>,
 }
 
-/// Masks `seq` with each strategy in `strategies` (`["random", "genemask", "global", ..]`,
-/// repeats allowed) under `rank_lookup` (`"kmer"` as described, `"position"` as the
-/// authors coded it), input w drawing from `SeededRng::derive(seed, w)`.
+/// Masks `seq` with each strategy in `strategies` (`["random", "genemask", "global",
+/// "randommask", ..]`, repeats allowed) under `rank_lookup` (`"kmer"` as described,
+/// `"position"` as the authors coded it), input w drawing from `SeededRng::derive(seed, w)`.
+/// `widening` is RandomMask's bound ([`crate::schedule::randommask_widening`] at the page's
+/// step; `undefined`: 0, random span's spans).
 #[wasm_bindgen(js_name = maskLanes)]
 pub fn mask_lanes(
     seq: &TokenizedSequence,
@@ -37,6 +39,7 @@ pub fn mask_lanes(
     strategies: JsValue,
     seed: f64,
     rank_lookup: &str,
+    widening: Option<u32>,
 ) -> Result<LaneSet, JsError> {
     let names: Vec<String> = serde_wasm_bindgen::from_value(strategies).map_err(js_err)?;
     let strategies = names
@@ -47,6 +50,7 @@ pub fn mask_lanes(
     let settings = lanes::LaneSettings {
         seed: whole("seed", seed)?,
         rank_lookup: lookup_of(rank_lookup)?,
+        widening: widening.unwrap_or(0) as usize,
     };
     // Equal strategies give equal lanes (same seed): each is computed once.
     let lanes = lanes::lanes(

@@ -10,6 +10,7 @@ test('the export lists each lane\'s masked, whole-k-mer and centre tokens with t
     random: { flags: f(M | C, M, 0, 0), stats: { masked: 2 } },
     genemask: { flags: f(0, M | W, M, C), stats: { masked: 2 } },
     global: { flags: f(0, 0, M | W, M), stats: { masked: 2 } },
+    randommask: { flags: f(M | C, M, M, 0), stats: { masked: 3 } },
   };
   const view = { name: 'rec', k: 6, nucleotides: { length: 9 }, tokens: 4, windowTokens: 510 };
   const table = { source: 'built-in', k: 6, scored: 99, isDefault: true };
@@ -19,10 +20,11 @@ test('the export lists each lane\'s masked, whole-k-mer and centre tokens with t
   assert.equal(doc.rank_lookup, 'position');
   assert.equal(doc.seed, 3);
   assert.deepEqual(doc.table, { source: 'built-in', k: 6, scored: 99, built_in_synthetic: true });
-  assert.equal(doc.lanes.length, 5);
+  assert.equal(doc.lanes.length, 6);
   assert.deepEqual(doc.lanes[0], { lane: 'Random span', strategy: 'random', stats: { masked: 2 }, masked_tokens: [0, 1], whole_kmer_tokens: [], centres: [0] });
   assert.deepEqual(doc.lanes[1].whole_kmer_tokens, [1]);
   assert.deepEqual(doc.lanes[4].masked_tokens, [1, 2], 'CM-GEMS before a switch exports GeneMask\'s');
+  assert.deepEqual(doc.lanes[5].masked_tokens, [0, 1, 2]);
 });
 
 test('the export file name is safe on any file system', () => {

@@ -4,11 +4,19 @@ import { FLAG, STRATEGIES, laneSpecs, laneTitle, lanesKey, positionsWith } from 
 
 const base = { step: 5000, asCoded: false, draw: null, gemsSwitch: null, metricsLoaded: false };
 
-test('five lanes: the three strategies, then CM-Step and CM-GEMS at the step', () => {
+test('six lanes: the three strategies, then CM-Step, CM-GEMS and RandomMask at the step', () => {
   const lanes = laneSpecs(base);
-  assert.deepEqual(lanes.map((l) => l.strategy), [...STRATEGIES, 'random', 'genemask']);
-  assert.deepEqual(lanes.map((l) => l.label), ['Random span', 'GeneMask', 'GLOBAL', 'CM-Step @ step 5,000', 'CM-GEMS @ step 5,000']);
+  assert.deepEqual(lanes.map((l) => l.strategy), ['random', 'genemask', 'global', 'random', 'genemask', 'randommask']);
+  assert.deepEqual(lanes.map((l) => l.label), ['Random span', 'GeneMask', 'GLOBAL', 'CM-Step @ step 5,000', 'CM-GEMS @ step 5,000', 'RandomMask @ step 5,000']);
   assert.equal(lanes[4].note, 'GeneMask (no switch: load metrics)');
+  assert.equal(lanes[5].note, 'random span (not widened yet)');
+  assert.ok(STRATEGIES.includes('randommask'));
+});
+
+test('RandomMask names the widening bound the worker computed for the step', () => {
+  const lane = laneSpecs({ ...base, widening: 2 })[5];
+  assert.equal(lane.note, 'spans widened by 0-2 tokens a side');
+  assert.notEqual(lanesKey(laneSpecs(base)), lanesKey(laneSpecs({ ...base, step: 7500 })));
 });
 
 test('as coded: the PMI strategies say they rank by position, random span does not', () => {

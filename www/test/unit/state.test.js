@@ -72,6 +72,6 @@ test('timing: round trip, draw and total on the page clock, the worker\'s mask t
   showView(st, { tokens: 99_995 });
   const text = recordTiming(st, { strategies: STRATEGIES, maskMs: 8.25, t0: 100, t1: 112, r0: 112.5, r1: 120 });
   assert.deepEqual(st.timing, { maskMs: 8.25, roundTripMs: 12, renderMs: 7.5, totalMs: 20, tokens: 99_995 });
-  assert.equal(text, 'mask 3 strategies + render 99,995 tokens: 20.0 ms (mask in worker 8.3 ms, draw 7.5 ms)');
+  assert.equal(text, 'mask 4 strategies + render 99,995 tokens: 20.0 ms (mask in worker 8.3 ms, draw 7.5 ms)');
   assert.match(timingText(st.timing, 1), /^mask 1 strategy \+/);
 });

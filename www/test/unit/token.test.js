@@ -20,7 +20,7 @@ test('the tooltip names the token, its input and position, its k-mer and NPMI ra
 
 test('the tooltip lists the strategies that hide the token, and whole-k-mer spans', () => {
   const flags = (f) => ({ flags: Uint8Array.from([f]) });
-  const by = { random: flags(FLAG.MASKED), genemask: flags(FLAG.MASKED | FLAG.IN_SPAN), global: flags(FLAG.CENTRE) };
+  const by = { random: flags(FLAG.MASKED), genemask: flags(FLAG.MASKED | FLAG.IN_SPAN), global: flags(FLAG.CENTRE), randommask: flags(0) };
   assert.match(tokenText(view, by, 0), /hidden by: Random span, GeneMask \(whole k-mer\)$/);
 });
 

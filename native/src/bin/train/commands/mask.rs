@@ -24,6 +24,9 @@ enum StrategyArg {
     CmStep,
     /// CM-GEMS: GeneMask before --switch-step, GLOBAL from it.
     CmGems,
+    /// RandomMask: random span widened by up to w tokens a side, w growing in four stages
+    /// over --max-steps.
+    Randommask,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -42,11 +45,11 @@ pub struct MaskArgs {
     /// The masker (required).
     #[arg(long, value_enum)]
     strategy: StrategyArg,
-    /// Training step to mask for, in optimizer steps (CM-Step's p_global; CM-GEMS with
-    /// --switch-step).
+    /// Training step to mask for, in optimizer steps (CM-Step's p_global, RandomMask's
+    /// widening; CM-GEMS with --switch-step).
     #[arg(long, default_value_t = 0)]
     step: u64,
-    /// Total training steps (CM-Step's schedule).
+    /// Total training steps (CM-Step's and RandomMask's schedules).
     #[arg(long, default_value_t = 10_000)]
     max_steps: u64,
     /// CM-GEMS: the step at which the run switched to GLOBAL (from a trainer's metrics)
@@ -97,6 +100,9 @@ impl MaskArgs {
             // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
             // from the switch step a trainer reported.
             StrategyArg::CmGems => CurriculumConfig::cm_gems_replay(self.step, self.switch_step),
+            StrategyArg::Randommask => CurriculumConfig::RandomMask {
+                max_steps: self.max_steps,
+            },
         }
     }
 

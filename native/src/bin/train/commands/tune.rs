@@ -23,6 +23,9 @@ pub struct TuneArgs {
     pub backend: String,
     #[command(flatten)]
     pub recipe: Recipe,
+    /// Score the final model, even where the recipe picks the best dev checkpoint (GUE).
+    #[arg(long)]
+    pub final_model: bool,
     /// Examples per batch when scoring.
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub eval_batch: usize,
@@ -39,10 +42,11 @@ impl TuneArgs {
     /// The recipe values given as flags.
     pub fn patch(&self, matches: &ArgMatches) -> Result<RecipePatch> {
         let values = serde_json::to_value(&self.recipe)?;
-        Ok(RecipePatch(super::given_values(
-            &values,
-            &super::given(matches),
-        )))
+        let mut given = super::given_values(&values, &super::given(matches));
+        if self.final_model {
+            given.insert("best_dev_every".into(), serde_json::Value::Null);
+        }
+        Ok(RecipePatch(given))
     }
 
     /// The init resolved, its architecture read, and the device of --backend.
