@@ -25,9 +25,9 @@
 //! ordinary nucleotides. Pieces holding N tokenize with `[UNK]` for every k-mer touching an
 //! N (`Tokenizer::encode_nucleotides`).
 //!
-//! **Held out.** Whole records or regions (`name` or `name:start-end`, 0-based, end
-//! excluded, as BED) are held out: their pieces form the held-out split and no training
-//! piece overlaps them. Region edges are segment edges, so no piece straddles one.
+//! **Held out.** Whole blocks (a seeded share of them, `held_out_block_share`), whole records
+//! or regions (`name` or `name:start-end`, 0-based, end excluded, as BED) are held out: their
+//! pieces form the held-out split and no training piece overlaps them. Region edges are segment edges, so no piece straddles one.
 
 use super::sampler::{Piece, PieceSampler, SamplerConfig};
 use crate::error::{CoreError, Result};
@@ -41,6 +41,8 @@ use serde::{Deserialize, Serialize};
 
 /// Salt of the segments' length streams.
 const SEGMENT_SALT: u64 = 0x6765_6E6F_6D65_5F73; // "genome_s"
+/// Salt of the held-out block draw.
+const BLOCK_SALT: u64 = 0x6765_6E6F_6D65_5F62; // "genome_b"
 /// Salt of the epochs' permutation keys.
 const ORDER_SALT: u64 = 0x6765_6E6F_6D65_5F6F; // "genome_o"
 /// Feistel rounds of the epoch permutation.
@@ -68,6 +70,10 @@ pub struct GenomeSamplerConfig {
     /// Segments end at every multiple of this many nucleotides (at least one full piece):
     /// bounds the work of finding one piece; costs one short tail per block.
     pub block_len: u64,
+    /// Share of blocks held out besides the named regions, in [0, 1): block b of record r
+    /// is held out when a seeded hash of (seed, r, b) falls below it. 0: none.
+    #[serde(default)]
+    pub held_out_block_share: f64,
 }
 
 impl Default for GenomeSamplerConfig {
@@ -81,6 +87,7 @@ impl Default for GenomeSamplerConfig {
             seed: s.seed,
             max_n_share: 0.0,
             block_len: 1 << 16,
+            held_out_block_share: 0.0,
         }
     }
 }
@@ -176,9 +183,16 @@ impl GenomePieces {
             seed: config.seed,
         })?;
         let max_nts = (config.max_tokens + config.k.get() - 1) as u64;
-        if !(0.0..1.0).contains(&config.max_n_share) {
-            let msg = format!("{} is not in [0, 1)", config.max_n_share);
-            return Err(CoreError::invalid("max_n_share", msg));
+        for (name, share) in [
+            ("max_n_share", config.max_n_share),
+            ("held_out_block_share", config.held_out_block_share),
+        ] {
+            if !(0.0..1.0).contains(&share) {
+                return Err(CoreError::invalid(
+                    name,
+                    format!("{share} is not in [0, 1)"),
+                ));
+            }
         }
         if config.block_len < max_nts {
             let msg = format!(
@@ -240,7 +254,8 @@ impl GenomePieces {
                 start: pos,
                 end,
             };
-            let held = regions.iter().any(|g| g.start <= pos && pos < g.end);
+            let held = regions.iter().any(|g| g.start <= pos && pos < g.end)
+                || self.block_held_out(record, pos / self.config.block_len);
             let count = self.cut(segment, |_, _| {});
             let split = if held {
                 &mut self.held_out
@@ -280,6 +295,15 @@ impl GenomePieces {
             },
         );
         kept
+    }
+
+    /// Whether block `block` of record `record` is held out by `held_out_block_share`.
+    pub fn block_held_out(&self, record: u32, block: u64) -> bool {
+        let share = self.config.held_out_block_share;
+        share > 0.0 && {
+            let stream = derive_seed(self.config.seed ^ BLOCK_SALT, u64::from(record));
+            SeededRng::derive(stream, block).unit() < share
+        }
     }
 
     /// The configuration.
@@ -487,10 +511,18 @@ mod tests {
                 b - a
             };
             let usable = |p: usize| seq[p] != b'N' || run_len(p) <= threshold;
+            let block_held = |p: usize| {
+                c.held_out_block_share > 0.0 && {
+                    let stream = derive_seed(c.seed ^ BLOCK_SALT, r as u64);
+                    SeededRng::derive(stream, p as u64 / c.block_len).unit()
+                        < c.held_out_block_share
+                }
+            };
             let in_region = |p: usize| {
                 regions
                     .iter()
                     .any(|(rr, g)| *rr == r && g.contains(&(p as u64)))
+                    || block_held(p)
             };
             let edge = |p: usize| {
                 regions
@@ -610,9 +642,13 @@ mod tests {
             block_extra in 0u64..60,
             share in prop::sample::select(vec![0.0, 0.1, 0.3]),
             region in (0usize..4, 0u64..300, 1u64..100, any::<bool>()),
+            block_share in prop::sample::select(vec![0.0, 0.3]),
             epoch in 0u64..4,
         ) {
-            let c = config(k, min, min + extra, (min + extra + k - 1) as u64 + block_extra, share);
+            let c = GenomeSamplerConfig {
+                held_out_block_share: block_share,
+                ..config(k, min, min + extra, (min + extra + k - 1) as u64 + block_extra, share)
+            };
             let recs: Vec<Vec<u8>> = recs.into_iter().map(|r| r.to_ascii_uppercase()).collect();
             let layouts: Vec<RecordLayout> = recs.iter().enumerate()
                 .map(|(i, r)| layout(&alloc::format!("r{i}"), r)).collect();
