@@ -15,6 +15,8 @@
 //! - [`genome`]: the pieces of a genome store as a pure function of (seed, epoch, index).
 //! - [`synthetic`]: a seeded generator of DNA-like text with planted motifs, the corpus of
 //!   the default jobs.
+//! - [`synthetic_genome`]: a seeded hg38-shaped genome (24 records, N runs, soft masking)
+//!   generated chunk by chunk, for the genome-store benchmark.
 //!
 //! File decoding (gzip, FASTQ) stays with the native reader; everything about what the
 //! letters mean is here.
@@ -24,6 +26,7 @@ pub mod fasta;
 pub mod genome;
 pub mod sampler;
 pub mod synthetic;
+pub mod synthetic_genome;
 pub mod text;
 pub mod twobit;
 pub mod windows;
