@@ -479,6 +479,53 @@ mod tests {
         }
     }
 
+    /// The oracle's segments of record `r`, position by position: (range, held out).
+    fn oracle_segments(
+        seq: &[u8],
+        r: usize,
+        regions: &[(usize, Range<u64>)],
+        c: &GenomeSamplerConfig,
+    ) -> Vec<(Range<usize>, bool)> {
+        let max_nts = c.max_tokens + c.k.get() - 1;
+        let threshold = (c.max_n_share * max_nts as f64) as usize;
+        // Position p splits when it lies in an N run longer than the threshold.
+        let run_len = |p: usize| {
+            let (mut a, mut b) = (p, p);
+            while a > 0 && seq[a - 1] == b'N' {
+                a -= 1;
+            }
+            while b < seq.len() && seq[b] == b'N' {
+                b += 1;
+            }
+            b - a
+        };
+        let usable = |p: usize| seq[p] != b'N' || run_len(p) <= threshold;
+        let block_held = |p: usize| {
+            c.held_out_block_share > 0.0 && {
+                let stream = derive_seed(c.seed ^ BLOCK_SALT, r as u64);
+                SeededRng::derive(stream, p as u64 / c.block_len).unit() < c.held_out_block_share
+            }
+        };
+        let mine = || regions.iter().filter(|(rr, _)| *rr == r).map(|(_, g)| g);
+        let held = |p: usize| mine().any(|g| g.contains(&(p as u64))) || block_held(p);
+        let edge = |p: usize| mine().any(|g| g.start == p as u64 || g.end == p as u64);
+        let (mut out, mut p) = (Vec::new(), 0);
+        while p < seq.len() {
+            if !usable(p) {
+                p += 1;
+                continue;
+            }
+            let start = p;
+            p += 1;
+            while p < seq.len() && usable(p) && !(p as u64).is_multiple_of(c.block_len) && !edge(p)
+            {
+                p += 1;
+            }
+            out.push((start..p, held(start)));
+        }
+        out
+    }
+
     /// The brute-force oracle: segments found position by position, each cut with the
     /// same stream, the N share counted letter by letter.
     fn oracle(
@@ -495,62 +542,15 @@ mod tests {
             seed: c.seed,
         })
         .unwrap();
-        let max_nts = c.max_tokens + c.k.get() - 1;
-        let threshold = (c.max_n_share * max_nts as f64) as usize;
         let (mut train, mut held) = (Vec::new(), Vec::new());
         for (r, seq) in recs.iter().enumerate() {
-            // Position p splits when it lies in an N run longer than the threshold.
-            let run_len = |p: usize| {
-                let (mut a, mut b) = (p, p);
-                while a > 0 && seq[a - 1] == b'N' {
-                    a -= 1;
-                }
-                while b < seq.len() && seq[b] == b'N' {
-                    b += 1;
-                }
-                b - a
-            };
-            let usable = |p: usize| seq[p] != b'N' || run_len(p) <= threshold;
-            let block_held = |p: usize| {
-                c.held_out_block_share > 0.0 && {
-                    let stream = derive_seed(c.seed ^ BLOCK_SALT, r as u64);
-                    SeededRng::derive(stream, p as u64 / c.block_len).unit()
-                        < c.held_out_block_share
-                }
-            };
-            let in_region = |p: usize| {
-                regions
-                    .iter()
-                    .any(|(rr, g)| *rr == r && g.contains(&(p as u64)))
-                    || block_held(p)
-            };
-            let edge = |p: usize| {
-                regions
-                    .iter()
-                    .any(|(rr, g)| *rr == r && (g.start == p as u64 || g.end == p as u64))
-            };
-            let mut p = 0;
-            while p < seq.len() {
-                if !usable(p) {
-                    p += 1;
-                    continue;
-                }
-                let start = p;
-                p += 1;
-                while p < seq.len()
-                    && usable(p)
-                    && !(p as u64).is_multiple_of(c.block_len)
-                    && !edge(p)
-                {
-                    p += 1;
-                }
+            for (segment, held_out) in oracle_segments(seq, r, regions, &c) {
                 let stream = derive_seed(c.seed ^ SEGMENT_SALT, r as u64);
-                let mut lengths = SeededRng::derive(stream, start as u64);
-                sampler.cut_run(&mut lengths, start..p, |s, tokens| {
+                let mut lengths = SeededRng::derive(stream, segment.start as u64);
+                sampler.cut_run(&mut lengths, segment, |s, tokens| {
                     let nts = tokens + c.k.get() - 1;
                     let n = seq[s..s + nts].iter().filter(|&&b| b == b'N').count();
                     if n as f64 <= c.max_n_share * nts as f64 {
-                        let held_out = in_region(start);
                         let piece = Piece {
                             record: r,
                             start: s,
