@@ -62,4 +62,4 @@ echo "pretrain (to the end of step 1): ${pretrain_s} s, peak RSS ${pretrain_rss_
 out=bench/genome_store.csv
 [ -f "$out" ] || echo "date,scale,nucleotides,fasta_bytes,store_bytes,synth_s,build_s,build_rss_mb,npmi_s,npmi_rss_mb,pretrain_first_step_s,pretrain_rss_mb,pretrain_private_mb,pretrain_file_mb,train_pieces,load,command" > "$out"
 load=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' '/')
-echo "$(date -u +%F),$scale,$nt,$fasta_bytes,$store_bytes,$synth_s,$build_s,$build_rss_mb,$npmi_s,$npmi_rss_mb,$pretrain_s,$pretrain_rss_mb,$((anon / 1024)),$((file / 1024)),$pieces,$load,scripts/bench-genome.sh $*" >> "$out"
+echo "$(date -u +%F),$scale,$nt,$fasta_bytes,$store_bytes,$synth_s,$build_s,$build_rss_mb,$npmi_s,$npmi_rss_mb,$pretrain_s,$pretrain_rss_mb,$((anon / 1024)),$((file / 1024)),$pieces,$load,scripts/bench-genome.sh $scale" >> "$out"
