@@ -116,6 +116,22 @@ pub struct DataConfig {
     /// Drop pieces identical to an earlier one (the authors de-duplicated).
     #[cfg_attr(feature = "cli", arg(skip = Self::default().dedup))]
     pub dedup: bool,
+    /// With a `.2bit` corpus: records or regions (`chr21`, `chr8:1000000-2000000`, 0-based,
+    /// end excluded) whose pieces are the held-out set [default: none: whole 64 kb blocks
+    /// are held out at `held_out_share`].
+    #[cfg_attr(feature = "cli", arg(skip))]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_out_regions: Vec<String>,
+    /// With a `.2bit` corpus: the largest share of a piece's nucleotides that may be N
+    /// (docs/algorithms.md §5.2); 0 keeps pieces inside ACGT runs.
+    #[cfg_attr(feature = "cli", arg(skip))]
+    #[serde(skip_serializing_if = "is_zero")]
+    pub max_n_share: f64,
+}
+
+/// Keys at their default of 0 stay out of config.toml (runs on FASTA write what they did).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Default for DataConfig {
@@ -129,6 +145,8 @@ impl Default for DataConfig {
             seq_len: 512,
             held_out_share: 0.1,
             dedup: true,
+            held_out_regions: Vec::new(),
+            max_n_share: 0.0,
         }
     }
 }
