@@ -87,8 +87,11 @@ class Masker:
         step: int = 0,
         first_row: Optional[int] = None,
         strategy: Optional[str] = None,
+        pieces: Optional[Sequence[int]] = None,
+        epochs: Union[int, Sequence[int]] = 0,
     ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """`(masked_input_ids, labels)`, labels -100 where nothing is masked."""
+        """`(masked_input_ids, labels)`, labels -100 where nothing is masked. With
+        `pieces`, row r is piece pieces[r] of its epoch, on stream piece_seed(seed, epoch, piece)."""
     @property
     def k(self) -> int: ...
     @property
@@ -118,3 +121,4 @@ class Curriculum:
     def from_json(text: str) -> "Curriculum": ...
 
 def derive_seed(seed: int, stream: int) -> int: ...
+def piece_seed(seed: int, epoch: int, index: int) -> int: ...

@@ -28,5 +28,6 @@ fn _cmgems(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<mask::PyMasker>()?;
     m.add_class::<schedule::PyCurriculum>()?;
     m.add_function(wrap_pyfunction!(rng::derive_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(mask::piece_seed, m)?)?;
     Ok(())
 }
