@@ -2,17 +2,18 @@
 CM-GEMS) as a HuggingFace data collator and Trainer callback.
 
 The classes of the Rust extension (`Tokenizer`, `NpmiTable`, `Masker`, `Curriculum`) need
-only numpy; `DataCollatorForCmGems` and `CurriculumCallback` import torch and transformers
-when first used.
+only numpy; `DataCollatorForCmGems`, `CurriculumCallback` and `PreemptionCallback` import
+torch and transformers when first used.
 """
 
 from typing import TYPE_CHECKING
 
-from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__, derive_seed
+from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__, derive_seed, piece_seed
 
 if TYPE_CHECKING:  # for editors; at run time they are imported on first use
     from .callback import CurriculumCallback
     from .collator import DataCollatorForCmGems
+    from .preemption import PreemptionCallback
 
 __all__ = [
     "Curriculum",
@@ -20,9 +21,11 @@ __all__ = [
     "DataCollatorForCmGems",
     "Masker",
     "NpmiTable",
+    "PreemptionCallback",
     "Tokenizer",
     "__version__",
     "derive_seed",
+    "piece_seed",
 ]
 
 
@@ -36,4 +39,8 @@ def __getattr__(name):
         from .callback import CurriculumCallback
 
         return CurriculumCallback
+    if name == "PreemptionCallback":
+        from .preemption import PreemptionCallback
+
+        return PreemptionCallback
     raise AttributeError(f"module 'cmgems' has no attribute {name!r}")

@@ -18,6 +18,47 @@ def dna_pieces(dna: str, n: int, seed: int, lo: int = 60, hi: int = 140):
     return out
 
 
+class KeyedPieces:
+    """A map-style dataset of keyed pieces, shaped like `cmgems.GenomeDataset`'s items:
+    item i of epoch e is `{"input_ids", "piece_index": i, "epoch": e}`, its text one of
+    `texts` chosen by (e, i), so every epoch brings other rows under the same indices.
+    The epoch is shared with DataLoader workers (persistent ones too), as GenomeDataset's."""
+
+    def __init__(self, texts, size=None):
+        import multiprocessing
+
+        tok = cmgems.Tokenizer()
+        self.ids = [tok.encode(t) for t in texts]
+        self.size = len(texts) if size is None else size
+        self._epoch = multiprocessing.RawValue("q", 0)
+
+    @property
+    def epoch(self):
+        return int(self._epoch.value)
+
+    def set_epoch(self, epoch):
+        self._epoch.value = int(epoch)
+
+    def __len__(self):
+        return self.size
+
+    def __getitem__(self, i):
+        ids = self.ids[(i + 17 * self.epoch) % len(self.ids)]
+        return {"input_ids": ids, "piece_index": i, "epoch": self.epoch}
+
+
+def piece_masks(lines, evaluation=False):
+    """{(epoch, piece): the digest of its masks} over the logged batches of keyed rows;
+    fails if one piece was masked two ways."""
+    out = {}
+    for l in lines:
+        if l["evaluation"] != evaluation or l["pieces"] is None:
+            continue
+        for key, digest in zip(zip(l["epochs"], l["pieces"]), l["masks"]):
+            assert out.setdefault(key, digest) == digest, f"piece {key} masked two ways"
+    return out
+
+
 def tiny_bert(seed: int = 0):
     import torch
     from transformers import BertConfig, BertForMaskedLM
