@@ -28,6 +28,13 @@ pub enum NativeError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// A `.2bit` genome store that is not one, or is damaged: the byte offset and record.
+    #[error("{path}: {source}")]
+    TwoBit {
+        path: PathBuf,
+        #[source]
+        source: cmgems_core::input::twobit::TwoBitError,
+    },
 }
 
 impl NativeError {

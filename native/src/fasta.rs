@@ -25,9 +25,9 @@ impl AsRef<[u8]> for Record {
 }
 
 /// Counts the bytes read from the file (compressed bytes for .gz), for a progress bar.
-struct CountingReader<R> {
-    inner: R,
-    read: Arc<AtomicU64>,
+pub(crate) struct CountingReader<R> {
+    pub(crate) inner: R,
+    pub(crate) read: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for CountingReader<R> {

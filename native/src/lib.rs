@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod fasta;
 pub mod files;
+pub mod genome;
 pub mod mask_job;
 pub mod npmi_job;
 pub mod optim;

@@ -10,6 +10,9 @@
 //! - [`windows`]: a long record tiled into the model inputs a trainer would cut from it.
 //! - [`counter`]: n-gram counts of FASTA that arrives in pieces.
 //! - [`sampler`]: the pieces of a FASTA corpus that MLM pretraining draws.
+//! - [`twobit`]: UCSC's `.2bit` genome store read over bytes (a memory mapping in
+//!   `native`), and the packing its writer uses.
+//! - [`genome`]: the pieces of a genome store as a pure function of (seed, epoch, index).
 //! - [`synthetic`]: a seeded generator of DNA-like text with planted motifs, the corpus of
 //!   the default jobs.
 //!
@@ -18,12 +21,16 @@
 
 pub mod counter;
 pub mod fasta;
+pub mod genome;
 pub mod sampler;
 pub mod synthetic;
 pub mod text;
+pub mod twobit;
 pub mod windows;
 
 pub use counter::FastaCounter;
 pub use fasta::{FastaEvent, FastaFramer};
+pub use genome::{GenomePieces, GenomeSamplerConfig, HeldOutRegion, RecordLayout, Split};
 pub use text::{read_text, Record, RecordSummary};
+pub use twobit::{TwoBitError, TwoBitIndex};
 pub use windows::{WindowSpec, Windows};

@@ -142,32 +142,48 @@ impl PieceSampler {
     /// only on (seed, record, seq), never on which records were cut before.
     pub fn pieces_of_record(&self, record: usize, seq: &[u8], out: &mut Vec<Piece>) {
         let c = &self.config;
-        let overhang = c.k.get() - 1;
-        let span = (c.max_tokens - c.min_tokens + 1) as u64;
         let mut lengths = SeededRng::derive(c.seed, record as u64);
         let mut held = SeededRng::derive(c.seed ^ HELD_OUT_SALT, record as u64);
         for run in acgt_runs(seq) {
-            let mut pos = run.start;
-            // A tail too short for the shortest piece is dropped whatever the draw, so it
-            // costs no draw.
-            while run.end - pos >= overhang + c.min_tokens {
-                let room = run.end - pos - overhang;
-                let drawn = if lengths.bernoulli(c.full_length_prob) {
-                    c.max_tokens
-                } else {
-                    c.min_tokens + lengths.below(span) as usize
-                };
-                // A draw that does not fit takes the rest of the run, which has at least
-                // min_tokens tokens (loop condition).
-                let tokens = drawn.min(room);
+            self.cut_run(&mut lengths, run, |start, tokens| {
                 out.push(Piece {
                     record,
-                    start: pos,
+                    start,
                     tokens,
                     held_out: held.bernoulli(c.held_out_share),
                 });
-                pos += tokens + overhang;
-            }
+            });
+        }
+    }
+
+    /// DNABERT's rule over one run of usable nucleotides: from the run's start, while a
+    /// piece of `min_tokens` fits, draw a length from `lengths` and call `piece(start,
+    /// tokens)`. Shared by the FASTA corpus and the genome store
+    /// ([`super::genome::GenomePieces`]).
+    pub(crate) fn cut_run(
+        &self,
+        lengths: &mut SeededRng,
+        run: Range<usize>,
+        mut piece: impl FnMut(usize, usize),
+    ) {
+        let c = &self.config;
+        let overhang = c.k.get() - 1;
+        let span = (c.max_tokens - c.min_tokens + 1) as u64;
+        let mut pos = run.start;
+        // A tail too short for the shortest piece is dropped whatever the draw, so it
+        // costs no draw.
+        while run.end - pos >= overhang + c.min_tokens {
+            let room = run.end - pos - overhang;
+            let drawn = if lengths.bernoulli(c.full_length_prob) {
+                c.max_tokens
+            } else {
+                c.min_tokens + lengths.below(span) as usize
+            };
+            // A draw that does not fit takes the rest of the run, which has at least
+            // min_tokens tokens (loop condition).
+            let tokens = drawn.min(room);
+            piece(pos, tokens);
+            pos += tokens + overhang;
         }
     }
 }
