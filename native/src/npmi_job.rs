@@ -2,6 +2,7 @@
 
 use crate::error::{NativeError, Result};
 use crate::fasta::{self, Record};
+use crate::genome::Genome;
 use cmgems_core::npmi::counts::NgramCounts;
 use cmgems_core::npmi::NpmiTable;
 use cmgems_core::K;
@@ -32,6 +33,8 @@ pub struct CountProgress<'a> {
 const WINDOW: usize = 1 << 22;
 /// Nucleotides read ahead per batch.
 const BATCH: usize = 1 << 25;
+/// The error of a corpus without one n-gram.
+const NOTHING_TO_COUNT: &str = "holds no A/C/G/T nucleotide, so there is nothing to count";
 
 /// Counts n = 1..k over every record of every file, telling `progress` as it reads.
 /// Reading (and gunzip) runs on its own thread while the previous batch is counted on the
@@ -72,6 +75,14 @@ pub fn count_files(
 /// Counts one file, telling `tell` the bytes read so far after each batch; the counts and
 /// the bytes read.
 fn count_file(path: &Path, k: K, tell: &mut dyn FnMut(u64)) -> Result<(NgramCounts, u64)> {
+    if crate::genome::is_twobit(path)? {
+        let counts = count_genome(&Genome::open(path)?, k)?;
+        let bytes = std::fs::metadata(path)
+            .map_err(|e| NativeError::io(path, e))?
+            .len();
+        tell(bytes);
+        return Ok((counts, bytes));
+    }
     let read = Arc::new(AtomicU64::new(0));
     let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Record>>(2);
     let reader = {
@@ -96,14 +107,52 @@ fn count_file(path: &Path, k: K, tell: &mut dyn FnMut(u64)) -> Result<(NgramCoun
         .join()
         .map_err(|_| NativeError::invalid(path, "the reader thread panicked"))??;
     if file_counts.total(1) == 0 {
-        return Err(NativeError::invalid(
-            path,
-            "holds no A/C/G/T nucleotide, so there is nothing to count",
-        ));
+        return Err(NativeError::invalid(path, NOTHING_TO_COUNT));
     }
     let done = read.load(Ordering::Relaxed);
     tell(done);
     Ok((file_counts, done))
+}
+
+/// Counts a `.2bit` store window by window in parallel, each window decoded from the
+/// mapping with k − 1 letters of overlap: the same counts as its FASTA (lower case counts as
+/// upper case there, and IUPAC letters stop n-grams as N does), without the text in memory.
+pub fn count_genome(genome: &Genome, k: K) -> Result<NgramCounts> {
+    let windows: Vec<(usize, u64, u64)> = genome
+        .layouts()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            (0..r.len)
+                .step_by(WINDOW)
+                .map(move |s| (i, s, (s + WINDOW as u64).min(r.len)))
+        })
+        .collect();
+    let overhang = k.get() as u64 - 1;
+    let counts = windows
+        .par_iter()
+        .try_fold(
+            || (NgramCounts::new(k), Vec::new()),
+            |(mut c, mut buf), &(i, s, e)| {
+                buf.clear();
+                let len = genome.layouts()[i].len;
+                genome.decode(i, s..(e + overhang).min(len), &mut buf)?;
+                c.count_window(&buf, 0, (e - s) as usize);
+                Ok::<_, NativeError>((c, buf))
+            },
+        )
+        .map(|r| r.map(|(c, _)| c))
+        .try_reduce(
+            || NgramCounts::new(k),
+            |mut a, b| {
+                a.merge(&b).expect("same k");
+                Ok(a)
+            },
+        )?;
+    if counts.total(1) == 0 {
+        return Err(NativeError::invalid(genome.path(), NOTHING_TO_COUNT));
+    }
+    Ok(counts)
 }
 
 /// Counts one batch of records (FASTA records or bare sequences) in parallel: each record

@@ -9,6 +9,7 @@ mod cli;
 mod data_parallel;
 mod experiment;
 mod finetune;
+mod genome;
 mod golden;
 mod hf_names;
 mod hf_python;

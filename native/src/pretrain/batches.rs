@@ -1,7 +1,7 @@
 //! Deterministic batches and a background prefetcher.
 
 use super::corpus::{Corpus, PieceSet};
-use cmgems_core::input::sampler::piece_token_ids;
+use cmgems_core::input::genome::Split;
 use cmgems_core::mask::{MaskStats, Masker, Strategy};
 use cmgems_core::tokenize::vocab::PAD_ID;
 use cmgems_core::{Piece, SeededRng, Vocab};
@@ -59,12 +59,20 @@ impl BatchPlan {
         index: u64,
         permutation: &mut EpochPermutation,
     ) -> Vec<Piece> {
-        let n = set.train.len() as u64;
+        let n = set.train_len();
         (0..self.rows as u64)
             .map(|r| {
                 let sample = index * self.rows as u64 + r;
-                let (epoch, at) = (sample / n, (sample % n) as usize);
-                set.train[permutation.get(self.seed, epoch, set.train.len())[at]]
+                let (epoch, at) = (sample / n, sample % n);
+                match &set.genome {
+                    // A store's pieces are a function of (seed, epoch, index) already.
+                    Some(g) => g
+                        .piece(Split::Train, epoch, at)
+                        .expect("at is below the split's length"),
+                    None => {
+                        set.train[permutation.get(self.seed, epoch, set.train.len())[at as usize]]
+                    }
+                }
             })
             .collect()
     }
@@ -80,10 +88,9 @@ impl BatchPlan {
         let mut ids = vec![PAD_ID; pieces.len() * self.seq_len];
         let mut attention = vec![0u32; ids.len()];
         let mut row_ids = Vec::with_capacity(self.seq_len);
+        let mut letters = Vec::new();
         for (r, piece) in pieces.iter().enumerate() {
-            // Pieces come from the sampler, so they are pure ACGT inside their record.
-            piece_token_ids(&corpus.records[piece.record], piece, vocab, &mut row_ids)
-                .expect("pieces are cut from this corpus with this k");
+            corpus.piece_ids(piece, vocab, &mut letters, &mut row_ids);
             let n = row_ids.len().min(self.seq_len);
             let row = r * self.seq_len;
             ids[row..row + n].copy_from_slice(&row_ids[..n]);

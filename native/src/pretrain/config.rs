@@ -173,6 +173,17 @@ pub struct PretrainConfig {
     /// Drop pieces identical to an earlier one (the authors de-duplicated).
     #[cfg_attr(feature = "cli", arg(skip))]
     pub dedup: bool,
+    /// With a `.2bit` corpus: records or regions (`chr21`, `chr8:1000000-2000000`, 0-based,
+    /// end excluded) whose pieces are the held-out set [default: none: whole 64 kb blocks
+    /// are held out at `held_out_share`].
+    #[cfg_attr(feature = "cli", arg(skip))]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub held_out_regions: Vec<String>,
+    /// With a `.2bit` corpus: the largest share of a piece's nucleotides that may be N
+    /// (docs/algorithms.md §5.2); 0 keeps pieces inside ACGT runs.
+    #[cfg_attr(feature = "cli", arg(skip))]
+    #[serde(skip_serializing_if = "is_zero")]
+    pub max_n_share: f64,
     /// Seed of everything drawn: data order, masks, initial weights, dropout.
     #[cfg_attr(
         feature = "cli",
@@ -182,6 +193,11 @@ pub struct PretrainConfig {
     /// AdamW and its warmup (`[optimizer]` in config.toml; last, as TOML puts tables last).
     #[cfg_attr(feature = "cli", command(flatten))]
     pub optimizer: OptimizerConfig,
+}
+
+/// Keys at their default of 0 stay out of config.toml (runs on FASTA write what they did).
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// The help section of the evaluation and checkpoint flags.
@@ -230,6 +246,8 @@ impl Default for PretrainConfig {
             keep_checkpoints: 2,
             held_out_share: 0.1,
             dedup: true,
+            held_out_regions: Vec::new(),
+            max_n_share: 0.0,
             seed: 42,
             optimizer: OptimizerConfig::default(),
         }

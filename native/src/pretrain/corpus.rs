@@ -2,28 +2,49 @@
 
 use crate::error::{NativeError, Result};
 use crate::fasta;
+use crate::genome::{is_twobit, Genome};
 use crate::sequences::{detect_form, read_sequences, FileForm};
-use cmgems_core::input::sampler::dedup_key;
+use cmgems_core::input::genome::{GenomePieces, GenomeSamplerConfig, HeldOutRegion, Split};
+use cmgems_core::input::sampler::{dedup_key, piece_token_ids};
 use cmgems_core::input::synthetic::{self, SyntheticConfig};
-use cmgems_core::tokenize::tokenizer::kmer_text_to_sequence;
-use cmgems_core::{Piece, PieceSampler, SamplerConfig, K};
+use cmgems_core::tokenize::tokenizer::{kmer_text_to_sequence, MAX_MODEL_LEN};
+use cmgems_core::{Piece, PieceSampler, SamplerConfig, Tokenizer, Vocab, K};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Records of nucleotides (any case; non-ACGT letters split pieces).
+/// Records of nucleotides (any case; non-ACGT letters split pieces), or a genome store read
+/// through its mapping (then `records` is empty: no byte per nucleotide is copied).
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
     pub records: Vec<Vec<u8>>,
     /// Where it came from, for reports ("synthetic" or the file names).
     pub source: String,
+    /// The `.2bit` store the corpus is, when it is one.
+    pub genome: Option<Arc<Genome>>,
 }
 
 impl Corpus {
     /// Reads FASTA/FASTQ (optionally gzipped) files, or files of one sequence per line,
-    /// DNABERT k-mer text lines or TSV/CSV with a `sequence` column.
+    /// DNABERT k-mer text lines or TSV/CSV with a `sequence` column; or maps a `.2bit`
+    /// genome store (recognised by its signature), which must then be the only file.
     pub fn from_files(files: &[PathBuf], k: K) -> Result<Corpus> {
+        if let Some(store) = files.iter().find(|p| is_twobit(p).unwrap_or(false)) {
+            if files.len() > 1 {
+                return Err(NativeError::invalid(
+                    store,
+                    "a .2bit genome store must be the only corpus file: build one store from \
+                     every FASTA with `train genome --fasta FILES... --out genome.2bit`",
+                ));
+            }
+            return Ok(Corpus {
+                records: Vec::new(),
+                source: display_name(store),
+                genome: Some(Arc::new(Genome::open(store)?)),
+            });
+        }
         let mut records = Vec::new();
         for path in files {
             let before = records.len();
@@ -66,6 +87,7 @@ impl Corpus {
                 .map(|p| display_name(p))
                 .collect::<Vec<_>>()
                 .join(", "),
+            genome: None,
         })
     }
 
@@ -77,12 +99,39 @@ impl Corpus {
                 "SYNTHETIC corpus (seed {}, {} records x {} nt; planted motifs and repeats, not real DNA)",
                 config.seed, config.records, config.record_len
             ),
+            genome: None,
         }
     }
 
     /// Total letters.
     pub fn len(&self) -> usize {
-        self.records.iter().map(Vec::len).sum()
+        match &self.genome {
+            Some(g) => g.len() as usize,
+            None => self.records.iter().map(Vec::len).sum(),
+        }
+    }
+
+    /// Writes `[CLS] k-mer ids [SEP]` of `piece` (cut from this corpus with `vocab`'s k)
+    /// into `out`; `letters` is scratch for a store's decoded letters. Over a store, k-mers
+    /// touching an N (pieces hold some only with `max_n_share` > 0) are `[UNK]`.
+    pub fn piece_ids(
+        &self,
+        piece: &Piece,
+        vocab: &Vocab,
+        letters: &mut Vec<u8>,
+        out: &mut Vec<u32>,
+    ) {
+        match &self.genome {
+            None => piece_token_ids(&self.records[piece.record], piece, vocab, out)
+                .expect("pieces are cut from this corpus with this k"),
+            Some(g) => {
+                g.piece_letters(piece, vocab.k(), letters)
+                    .expect("pieces are cut from this store's index");
+                Tokenizer::new(vocab.k(), MAX_MODEL_LEN, false)
+                    .expect("512 positions are valid")
+                    .encode_nucleotides(letters, out);
+            }
+        }
     }
 
     /// True when there are no letters at all.
@@ -99,16 +148,94 @@ fn display_name(p: &Path) -> String {
 }
 
 /// The pieces of a corpus, split into training and held-out sets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PieceSet {
     pub k: K,
+    /// The training pieces of a FASTA corpus (empty over a store: see `genome`).
     pub train: Vec<Piece>,
     pub held_out: Vec<Piece>,
     /// Pieces dropped as exact duplicates of an earlier piece.
     pub duplicates: usize,
+    /// Over a store, the pieces as a function of (seed, epoch, index): no list is held.
+    pub genome: Option<GenomePieces>,
 }
 
+/// Held-out pieces kept for evaluation over a store (spread evenly over the held-out split).
+const STORE_HELD_OUT: u64 = 10_000;
+/// Training pieces (the first of epoch 0) whose k-mers make the unigram baseline over a store.
+const STORE_UNIGRAM_PIECES: u64 = 20_000;
+
 impl PieceSet {
+    /// The pieces of a `.2bit` store: training pieces found by index (`GenomePieces`), the
+    /// held-out set from `held_out_regions`, else whole blocks at `config.held_out_share`;
+    /// pieces may hold up to `max_n_share` N. No de-duplication (docs/algorithms.md §5.2).
+    pub fn from_genome(
+        genome: &Genome,
+        config: SamplerConfig,
+        held_out_regions: &[String],
+        max_n_share: f64,
+    ) -> Result<PieceSet> {
+        let regions = held_out_regions
+            .iter()
+            .map(|r| HeldOutRegion::parse(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| NativeError::core(genome.path(), e))?;
+        let pieces = genome.pieces(
+            &regions,
+            GenomeSamplerConfig {
+                k: config.k,
+                max_tokens: config.max_tokens,
+                min_tokens: config.min_tokens,
+                full_length_prob: config.full_length_prob,
+                seed: config.seed,
+                max_n_share,
+                held_out_block_share: if regions.is_empty() {
+                    config.held_out_share
+                } else {
+                    0.0
+                },
+                ..GenomeSamplerConfig::default()
+            },
+        )?;
+        let n = pieces.len(Split::HeldOut);
+        let kept = n.min(STORE_HELD_OUT);
+        let held_out = (0..kept)
+            .map(|i| pieces.piece_in_order(Split::HeldOut, i * n / kept))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| NativeError::core(genome.path(), e))?;
+        Ok(PieceSet {
+            k: config.k,
+            train: Vec::new(),
+            held_out,
+            duplicates: 0,
+            genome: Some(pieces),
+        })
+    }
+
+    /// Training pieces per epoch.
+    pub fn train_len(&self) -> u64 {
+        self.genome
+            .as_ref()
+            .map_or(self.train.len() as u64, |g| g.len(Split::Train))
+    }
+
+    /// The training pieces the unigram baseline counts: all of a FASTA corpus's; over a
+    /// store, the first `STORE_UNIGRAM_PIECES` of epoch 0 (reading every piece of a genome
+    /// would cost seconds per Gbp before the first step).
+    pub fn unigram_pieces(&self) -> Cow<'_, [Piece]> {
+        match &self.genome {
+            None => Cow::Borrowed(&self.train),
+            Some(g) => Cow::Owned(
+                (0..g.len(Split::Train).min(STORE_UNIGRAM_PIECES))
+                    .map(|i| {
+                        g.piece(Split::Train, 0, i)
+                            .expect("i is below the split's length")
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
     /// Cuts every record (in parallel; the result does not depend on thread count) and,
     /// with `dedup`, drops pieces whose letters equal an earlier piece's (the authors
     /// de-duplicated theirs).
@@ -130,6 +257,7 @@ impl PieceSet {
             train: Vec::new(),
             held_out: Vec::new(),
             duplicates: 0,
+            genome: None,
         };
         let mut seen = HashSet::new();
         for piece in per_record.into_iter().flatten() {
@@ -185,6 +313,7 @@ mod tests {
         let corpus = Corpus {
             records: vec![rec.clone(), rec.clone(), rec],
             source: "test".into(),
+            genome: None,
         };
         let config = SamplerConfig {
             full_length_prob: 1.0,

@@ -3,7 +3,6 @@
 //! checkpoint.
 
 use cmgems_core::eval::baseline::UnigramCounts;
-use cmgems_core::input::sampler::piece_token_ids;
 use cmgems_core::input::synthetic::SyntheticConfig;
 use cmgems_core::schedule::curriculum::Curriculum;
 use cmgems_core::{NpmiTable, SamplerConfig, SeededRng, Vocab, K};
@@ -133,7 +132,12 @@ impl Data {
             seed: config.seed,
             ..SamplerConfig::default()
         };
-        let set = PieceSet::cut(&corpus, sampler, config.dedup)?;
+        let set = match &corpus.genome {
+            Some(g) => {
+                PieceSet::from_genome(g, sampler, &config.held_out_regions, config.max_n_share)?
+            }
+            None => PieceSet::cut(&corpus, sampler, config.dedup)?,
+        };
         if set.held_out.is_empty() {
             return Err(PretrainError::NoHeldOut);
         }
@@ -141,7 +145,7 @@ impl Data {
             "corpus: {} ({} nt); pieces: {} train, {} held out, {} duplicates dropped",
             corpus.source,
             corpus.len(),
-            set.train.len(),
+            set.train_len(),
             set.held_out.len(),
             set.duplicates
         ));
@@ -160,10 +164,9 @@ impl Data {
 fn count_unigrams(corpus: &Corpus, set: &PieceSet) -> UnigramCounts {
     let vocab = Vocab::new(set.k);
     let mut counts = UnigramCounts::new(set.k);
-    let mut ids = Vec::new();
-    for piece in &set.train {
-        piece_token_ids(&corpus.records[piece.record], piece, &vocab, &mut ids)
-            .expect("pieces are cut from this corpus with this k");
+    let (mut ids, mut letters) = (Vec::new(), Vec::new());
+    for piece in set.unigram_pieces().iter() {
+        corpus.piece_ids(piece, &vocab, &mut letters, &mut ids);
         counts.add_ids(&ids);
     }
     counts
@@ -178,7 +181,10 @@ fn load_or_count_table(
     let table = match &config.table {
         Some(path) => tables::load_table(path, Some(k))?,
         None => {
-            let counts = npmi_job::count_batch(k, &corpus.records);
+            let counts = match &corpus.genome {
+                Some(g) => npmi_job::count_genome(g, k)?,
+                None => npmi_job::count_batch(k, &corpus.records),
+            };
             NpmiTable::from_counts(&counts, config.min_count)
                 .map_err(|source| PretrainError::Table {
                     corpus: corpus.source.clone(),
@@ -300,6 +306,7 @@ mod tests {
         let corpus = Corpus {
             records: vec![b"AAAAAAAAAA".to_vec(), b"ACGTACGTAC".to_vec()],
             source: "hand-made".into(),
+            genome: None,
         };
         let piece = |record, held_out| Piece {
             record,
@@ -312,6 +319,7 @@ mod tests {
             train: vec![piece(0, false)],
             held_out: vec![piece(1, true)],
             duplicates: 0,
+            genome: None,
         };
         let counts = count_unigrams(&corpus, &set);
         // Five AAAAAA (id 5); [CLS] and [SEP] skipped; the held-out ACGTAC (code 0b00_01_10_11_00_01

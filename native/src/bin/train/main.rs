@@ -53,6 +53,8 @@ enum Command {
     Mask(mask::MaskArgs),
     /// Write the embedded SYNTHETIC corpus (planted motifs and repeats) as FASTA.
     Synth(synth::SynthArgs),
+    /// Build a genome store (UCSC .2bit) from FASTA, streaming: what --corpus reads memory-mapped.
+    Genome(genome::GenomeArgs),
     /// Pretrain a DNABERT-style BERT with masked-language modelling (burn; a GPU through wgpu
     /// by default).
     Pretrain(Box<pretrain::PretrainArgs>),
@@ -117,6 +119,7 @@ fn run(cli: Cli, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         Command::Npmi(args) => npmi::run(args),
         Command::Mask(args) => mask::run(args),
         Command::Synth(args) => synth::run(args),
+        Command::Genome(args) => genome::run(args),
         Command::Pretrain(args) => {
             let sub = matches.subcommand_matches("pretrain");
             pretrain::run(*args, sub.expect("the pretrain subcommand's matches"))

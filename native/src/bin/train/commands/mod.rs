@@ -9,6 +9,7 @@ pub mod experiment;
 pub mod export;
 pub mod fewshot;
 pub mod finetune;
+pub mod genome;
 pub mod gue;
 pub mod mask;
 pub mod npmi;

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 #[derive(Args)]
 #[group(skip)]
 pub struct NpmiArgs {
-    /// FASTA/FASTQ files (optionally .gz) to count k-mers and their PMI from (one of --fasta,
-    /// --import-genemask and --show is required).
+    /// FASTA/FASTQ files (optionally .gz) or .2bit genome stores to count k-mers and their PMI
+    /// from (one of --fasta, --import-genemask and --show is required).
     #[arg(long, value_name = "FILE", num_args = 1.., group = "source")]
     fasta: Vec<PathBuf>,
     /// Convert the GeneMask authors' ranking CSV to a cmgems table (or --fasta or --show is
