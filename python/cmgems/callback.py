@@ -61,7 +61,14 @@ class CurriculumCallback(TrainerCallback):
 
     # -- Trainer events ----------------------------------------------------------------
 
-    def on_train_begin(self, args, state, control, **kwargs):
+    def on_train_begin(self, args, state, control, train_dataloader=None, **kwargs):
+        dataset = getattr(train_dataloader, "dataset", None)
+        if getattr(dataset, "carries_piece_keys", False) and args.remove_unused_columns:
+            raise ValueError(
+                f"{type(dataset).__name__} gives piece_index and epoch, which Trainer drops "
+                "before the collator sees them (and masks would depend on workers and resumes): "
+                "pass TrainingArguments(remove_unused_columns=False)"
+            )
         # A resumed Trainer has restored log_history from the checkpoint: replay it.
         self.curriculum = self._fresh()
         self.events = []

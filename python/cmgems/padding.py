@@ -60,7 +60,9 @@ def pad(
 
 def _row(values: Any, name: str, index: int, length: Optional[int] = None) -> np.ndarray:
     """One feature as a 1-D int64 array; a clear error for anything else."""
-    a = np.asarray(values.tolist() if hasattr(values, "tolist") else values)
+    if not isinstance(values, np.ndarray):
+        values = np.asarray(values.tolist() if hasattr(values, "tolist") else values)
+    a = values
     if a.ndim != 1:
         raise ValueError(f"feature {index}: {name} must be one sequence of ids, not shape {a.shape}")
     if a.size and not np.issubdtype(a.dtype, np.integer):

@@ -2,7 +2,9 @@
 shared by the Trainer, resume and two-node tests (the last runs it under torchrun)."""
 
 import json
+import os
 import random
+import sys
 from pathlib import Path
 
 import cmgems
@@ -18,33 +20,31 @@ def dna_pieces(dna: str, n: int, seed: int, lo: int = 60, hi: int = 140):
     return out
 
 
-class KeyedPieces:
-    """A map-style dataset of keyed pieces, shaped like `cmgems.GenomeDataset`'s items:
-    item i of epoch e is `{"input_ids", "piece_index": i, "epoch": e}`, its text one of
-    `texts` chosen by (e, i), so every epoch brings other rows under the same indices.
-    The epoch is shared with DataLoader workers (persistent ones too), as GenomeDataset's."""
+SCRIPT = Path(__file__).parent / "train_script.py"
+BIN = Path(sys.executable).parent
 
-    def __init__(self, texts, size=None):
-        import multiprocessing
 
-        tok = cmgems.Tokenizer()
-        self.ids = [tok.encode(t) for t in texts]
-        self.size = len(texts) if size is None else size
-        self._epoch = multiprocessing.RawValue("q", 0)
+def script_env():
+    """The environment of train_script.py runs: one thread, gloo on loopback, no RANK."""
+    e = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo", PYTHONUNBUFFERED="1")
+    e.pop("RANK", None)
+    return e
 
-    @property
-    def epoch(self):
-        return int(self._epoch.value)
 
-    def set_epoch(self, epoch):
-        self._epoch.value = int(epoch)
+def genome_store(path, records):
+    """A .2bit store at `path` of `records` ({name: DNA}), built by cmgems."""
+    fa = path.with_suffix(".fa")
+    fa.write_text("".join(f">{name}\n{dna}\n" for name, dna in records.items()))
+    cmgems.build_genome([str(fa)], str(path))
+    return path
 
-    def __len__(self):
-        return self.size
 
-    def __getitem__(self, i):
-        ids = self.ids[(i + 17 * self.epoch) % len(self.ids)]
-        return {"input_ids": ids, "piece_index": i, "epoch": self.epoch}
+def genome_sets(store, seed=0):
+    """Short pieces (20-120 tokens: a tiny model trains fast) of the store's `train` record,
+    and the held-out pieces of its `held` record, as GenomeDatasets."""
+    settings = dict(seed=seed, min_tokens=20, max_tokens=120, held_out=["held"])
+    return (cmgems.GenomeDataset(store, split="train", **settings),
+            cmgems.GenomeDataset(store, split="held_out", **settings))
 
 
 def piece_masks(lines, evaluation=False):

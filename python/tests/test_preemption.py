@@ -7,9 +7,7 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,10 +17,18 @@ pytest.importorskip("transformers")
 from transformers import TrainerCallback
 
 import cmgems
-from hf_helpers import KeyedPieces, dna_pieces, eval_losses, make_trainer, piece_masks, read_log, train_losses
-
-SCRIPT = Path(__file__).parent / "train_script.py"
-BIN = Path(sys.executable).parent
+from hf_helpers import (
+    BIN,
+    SCRIPT,
+    eval_losses,
+    genome_sets,
+    genome_store,
+    make_trainer,
+    piece_masks,
+    read_log,
+    script_env,
+    train_losses,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,55 +50,53 @@ class SignalAt(TrainerCallback):
 
 
 def test_a_signalled_run_saves_and_resumes_to_the_unbroken_run(tmp_path, lambda_dna, real_table):
-    """48 keyed pieces, batches of 8: 6 steps an epoch, 14 steps in all. SIGTERM during
-    step 8 (in epoch 1) stops the run after saving checkpoint-8; the resumed run and the
-    unbroken one mask every piece alike and log the same losses, though each ran with
-    another number of DataLoader workers."""
-    texts = dna_pieces(lambda_dna, 60, seed=1)
-    evaluation = KeyedPieces(dna_pieces(lambda_dna, 16, seed=2))  # keyed: the same masks in any worker
+    """A GenomeDataset of ~50 pieces, batches of 8: 14 steps cross into epoch 1. SIGTERM
+    during step 8 (in epoch 1) stops the run after saving checkpoint-8; the resumed run and
+    the unbroken one mask every piece alike and log the same losses and evaluations,
+    though each ran with another number of DataLoader workers."""
+    store = genome_store(tmp_path / "g.2bit", {"train": lambda_dna[:5000], "held": lambda_dna[5000:6600]})
 
     def run(name, workers, callbacks=(), resume=None):
         log = tmp_path / f"{name}.jsonl"
         preempt = cmgems.PreemptionCallback()
+        train, evaluation = genome_sets(store)
         trainer, _, _ = make_trainer(
-            tmp_path / name, real_table, KeyedPieces(texts, size=48), evaluation, strategy="genemask",
-            steps=14, eval_every=4, workers=workers, log_path=log, remove_unused_columns=False,
+            tmp_path / name, real_table, train, evaluation, strategy="genemask", steps=14,
+            eval_every=4, workers=workers, log_path=log, remove_unused_columns=False,
             extra_callbacks=[*callbacks, preempt],
         )
         trainer.train(resume_from_checkpoint=resume)
-        return trainer, preempt, read_log(log)
+        return trainer, preempt, read_log(log), len(train)
 
-    whole, whole_preempt, whole_log = run("whole", workers=2)
+    whole, whole_preempt, whole_log, pieces = run("whole", workers=2)
+    steps_per_epoch = -(-pieces // 8)
+    assert steps_per_epoch < 8 <= 14 <= 2 * steps_per_epoch, pieces
     assert whole_preempt.signal is None and whole_preempt.exit_code == 0
-    cut, cut_preempt, _ = run("cut", workers=0, callbacks=[SignalAt(8)])
+    cut, cut_preempt, _, _ = run("cut", workers=0, callbacks=[SignalAt(8)])
     assert cut_preempt.signal == signal.SIGTERM and cut_preempt.exit_code == 128 + signal.SIGTERM
     assert cut.state.global_step == 8
     assert sorted(p.name for p in (tmp_path / "cut").glob("checkpoint-*")) == ["checkpoint-8"]
     # The handler is gone once training ended.
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    resumed, _, resumed_log = run("resumed", workers=1, resume=str(tmp_path / "cut" / "checkpoint-8"))
+    resumed, _, resumed_log, _ = run("resumed", workers=1, resume=str(tmp_path / "cut" / "checkpoint-8"))
 
     # The resumed run's history starts with the checkpoint's (steps 1-8).
     assert len(train_losses(whole)) == 14 and len(train_losses(cut)) == 8
     assert train_losses(resumed) == pytest.approx(train_losses(whole), rel=1e-6)
     (steps, evals), (want_steps, want) = (zip(*eval_losses(r)) for r in (resumed, whole))
     assert steps == want_steps == (4, 8, 12, 14) and evals == pytest.approx(want, rel=1e-6)
-    # Every piece the resumed run masked (the rest of epoch 1, then epoch 2), masked alike.
+    # Every piece the resumed run masked (the rest of epoch 1, on), masked alike.
     whole_masks, resumed_masks = piece_masks(whole_log), piece_masks(resumed_log)
-    assert {e for e, _ in resumed_masks} == {1, 2} and len(resumed_masks) >= 6 * 8
+    assert {e for e, _ in resumed_masks} == {(s - 1) // steps_per_epoch for s in range(9, 15)}
+    assert len(resumed_masks) >= 5 * 8
     assert all(whole_masks[k] == v for k, v in resumed_masks.items())
-
-
-def env():
-    e = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo", PYTHONUNBUFFERED="1")
-    e.pop("RANK", None)
-    return e
+    assert piece_masks(resumed_log, evaluation=True) == piece_masks(whole_log, evaluation=True)
 
 
 def torchrun(out, *args):
     cmd = [BIN / "torchrun", "--standalone", "--nproc-per-node", "2", SCRIPT, "--out", out, *args]
     return subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env())
+                            text=True, env=script_env())
 
 
 def test_one_signalled_rank_stops_both_with_a_checkpoint_and_the_resume_is_exact(lambda_dna, tmp_path):

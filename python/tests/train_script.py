@@ -17,7 +17,7 @@ import torch
 from transformers import TrainerCallback
 
 import cmgems
-from hf_helpers import KeyedPieces, dna_pieces, make_trainer, train_losses
+from hf_helpers import dna_pieces, genome_sets, genome_store, make_trainer, train_losses
 
 
 class Progress(TrainerCallback):
@@ -46,7 +46,7 @@ def main():
     p.add_argument("--resume", default=None)
     p.add_argument("--save-model", default=None)
     p.add_argument("--strategy", default="cm-gems")
-    p.add_argument("--keyed", action="store_true", help="keyed pieces (piece_index, epoch), not strings")
+    p.add_argument("--keyed", action="store_true", help="a GenomeDataset (keyed pieces), not strings")
     p.add_argument("--preemptible", action="store_true", help="with cmgems.PreemptionCallback")
     a = p.parse_args()
     torch.set_num_threads(1)
@@ -61,8 +61,10 @@ def main():
     extra = {"ddp_backend": "gloo"} if "WORLD_SIZE" in os.environ else {}
     train, evaluation = dna_pieces(dna, 400, 1), dna_pieces(dna, 32, 2)
     if a.keyed:
-        # 10 steps an epoch on 2 ranks: a run of 12 steps crosses into epoch 1.
-        train, evaluation = KeyedPieces(train, size=160), KeyedPieces(evaluation)
+        # A genome store: ~160 pieces, 10 steps an epoch on 2 ranks (12 steps cross into
+        # epoch 1), and ~16 held-out pieces.
+        store = genome_store(out / f"genome-{rank}.2bit", {"train": dna[:16000], "held": dna[16000:17600]})
+        train, evaluation = genome_sets(store)
         extra["remove_unused_columns"] = False
     preempt = cmgems.PreemptionCallback() if a.preemptible else None
     callbacks = [Progress(out / f"steps-{rank}.txt", a.sleep)] + ([preempt] if preempt else [])
