@@ -2,27 +2,45 @@
 CM-GEMS) as a HuggingFace data collator and Trainer callback.
 
 The classes of the Rust extension (`Tokenizer`, `NpmiTable`, `Masker`, `Curriculum`) need
-only numpy; `DataCollatorForCmGems` and `CurriculumCallback` import torch and transformers
-when first used.
+only numpy, as do `GenomePieces` (a `.2bit` genome store's pieces) and `build_genome`;
+`GenomeDataset`, `DataCollatorForCmGems`, `CurriculumCallback` and `PreemptionCallback`
+import torch (and transformers) when first used.
 """
 
 from typing import TYPE_CHECKING
 
-from ._cmgems import Curriculum, Masker, NpmiTable, Tokenizer, __version__, derive_seed
+from ._cmgems import (
+    Curriculum,
+    GenomePieces,
+    Masker,
+    NpmiTable,
+    Tokenizer,
+    __version__,
+    build_genome,
+    derive_seed,
+    piece_seed,
+)
 
 if TYPE_CHECKING:  # for editors; at run time they are imported on first use
     from .callback import CurriculumCallback
     from .collator import DataCollatorForCmGems
+    from .genome import GenomeDataset
+    from .preemption import PreemptionCallback
 
 __all__ = [
     "Curriculum",
     "CurriculumCallback",
     "DataCollatorForCmGems",
+    "GenomeDataset",
+    "GenomePieces",
     "Masker",
     "NpmiTable",
+    "PreemptionCallback",
     "Tokenizer",
     "__version__",
+    "build_genome",
     "derive_seed",
+    "piece_seed",
 ]
 
 
@@ -36,4 +54,12 @@ def __getattr__(name):
         from .callback import CurriculumCallback
 
         return CurriculumCallback
+    if name == "GenomeDataset":
+        from .genome import GenomeDataset
+
+        return GenomeDataset
+    if name == "PreemptionCallback":
+        from .preemption import PreemptionCallback
+
+        return PreemptionCallback
     raise AttributeError(f"module 'cmgems' has no attribute {name!r}")

@@ -87,8 +87,11 @@ class Masker:
         step: int = 0,
         first_row: Optional[int] = None,
         strategy: Optional[str] = None,
+        pieces: Optional[Sequence[int]] = None,
+        epochs: Union[int, Sequence[int]] = 0,
     ) -> Tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-        """`(masked_input_ids, labels)`, labels -100 where nothing is masked."""
+        """`(masked_input_ids, labels)`, labels -100 where nothing is masked. With
+        `pieces`, row r is piece pieces[r] of its epoch, on stream piece_seed(seed, epoch, piece)."""
     @property
     def k(self) -> int: ...
     @property
@@ -118,4 +121,38 @@ class Curriculum:
     @staticmethod
     def from_json(text: str) -> "Curriculum": ...
 
+class GenomePieces:
+    """The pieces of one split of a .2bit genome store; piece i of epoch e is f(seed, e, i)."""
+
+    def __init__(
+        self,
+        path: _Path,
+        seed: int = 0,
+        *,
+        split: str = "train",
+        k: int = 6,
+        min_tokens: Optional[int] = None,
+        max_tokens: Optional[int] = None,
+        full_length_prob: Optional[float] = None,
+        max_n_share: Optional[float] = None,
+        block_len: Optional[int] = None,
+        held_out: Sequence[str] = ...,
+        held_out_block_share: Optional[float] = None,
+    ) -> None: ...
+    def __len__(self, /) -> int: ...
+    def piece(self, epoch: int, index: int) -> Tuple[str, int, int]:
+        """`(record, start, tokens)`: nucleotides start .. start + tokens + k - 1 of the record."""
+    def input_ids(self, epoch: int, index: int) -> npt.NDArray[np.int64]: ...
+    def input_ids_many(self, epoch: int, indices: Sequence[int]) -> List[npt.NDArray[np.int64]]: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def records(self) -> List[str]: ...
+    @property
+    def nucleotides(self) -> int: ...
+    @property
+    def split(self) -> str: ...
+
+def build_genome(fasta_paths: Sequence[_Path], out: _Path) -> Dict[str, Union[int, List[str]]]: ...
 def derive_seed(seed: int, stream: int) -> int: ...
+def piece_seed(seed: int, epoch: int, index: int) -> int: ...

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
+
+import numpy as np
 
 from .workers import rank, worker
 
@@ -19,3 +22,9 @@ def append(path: str, **fields) -> None:
         os.write(fd, (json.dumps(record) + "\n").encode())
     finally:
         os.close(fd)
+
+
+def row_digests(masked: np.ndarray, labels: np.ndarray) -> list:
+    """One CRC-32 per row of the masked ids and labels: two runs masked a row alike when
+    its digests are equal (tests compare runs by them)."""
+    return [zlib.crc32(m.tobytes() + l.tobytes()) for m, l in zip(masked, labels)]

@@ -6,6 +6,11 @@ ranks gathered (`accelerator.gather_for_metrics`) and calls `on_evaluate` on eve
 that same number, so each rank feeds the same (step, perplexity) sequence to the same
 deterministic state machine and switches at the same step, without a message between ranks.
 
+Epochs: at each epoch's start the callback publishes the epoch to the collator (the epoch of
+keyed pieces that carry none) and hands it to the training set's `set_epoch` (a
+`GenomeDataset` draws each epoch's pieces anew). accelerate forwards `set_epoch` to a dataset
+only when no sampler takes it (not under torchrun), so the callback does it on every rank.
+
 Resume: the curriculum is a pure function of the evaluations, and the Trainer keeps them in
 `state.log_history`, which a checkpoint restores before `on_train_begin`; the callback
 replays them there, so a resumed run continues in the stage it had reached.
@@ -56,7 +61,14 @@ class CurriculumCallback(TrainerCallback):
 
     # -- Trainer events ----------------------------------------------------------------
 
-    def on_train_begin(self, args, state, control, **kwargs):
+    def on_train_begin(self, args, state, control, train_dataloader=None, **kwargs):
+        dataset = getattr(train_dataloader, "dataset", None)
+        if getattr(dataset, "carries_piece_keys", False) and args.remove_unused_columns:
+            raise ValueError(
+                f"{type(dataset).__name__} gives piece_index and epoch, which Trainer drops "
+                "before the collator sees them (and masks would depend on workers and resumes): "
+                "pass TrainingArguments(remove_unused_columns=False)"
+            )
         # A resumed Trainer has restored log_history from the checkpoint: replay it.
         self.curriculum = self._fresh()
         self.events = []
@@ -72,6 +84,15 @@ class CurriculumCallback(TrainerCallback):
         if self.verbose and state.global_step > 0:
             stage = self.collator.current_strategy()
             self._say(f"resumed at step {state.global_step} in stage {stage}")
+
+    def on_epoch_begin(self, args, state, control, train_dataloader=None, **kwargs):
+        # state.epoch is the epochs done (whole at an epoch's start; with its fraction when
+        # resumed within one): its floor is the epoch now beginning.
+        epoch = int(state.epoch or 0)
+        self.collator.publish_epoch(epoch)
+        dataset = getattr(train_dataloader, "dataset", None)
+        if hasattr(dataset, "set_epoch"):
+            dataset.set_epoch(epoch)
 
     def on_step_end(self, args, state, control, **kwargs):
         self.collator.publish_step(state.global_step)

@@ -4,8 +4,8 @@ whose masks come from cmgems' Rust maskers.
 Shaped like transformers' collators (`DataCollatorMixin`): `__call__` dispatches on
 `return_tensors` to `numpy_call` or `torch_call`, and the work is done by small parts:
 `padding` (features to arrays), `stage` (the curriculum's stage, shared with DataLoader
-workers), `streams` (each row's random stream), `maskers` (the maskers, reseeded in
-workers), `batch_log` (the optional JSONL log). A batch uses the stage in force when it is
+workers), `streams` (each row's random stream), `keys` (piece keys: streams of keyed rows),
+`maskers` (the maskers, reseeded in workers), `batch_log` (the optional JSONL log). A batch uses the stage in force when it is
 *built*: batches already built when the stage changes keep the old masker (see docs/python.md,
 "The lag of a switch", for the exact lag).
 """
@@ -16,7 +16,8 @@ import os
 from typing import Any, Optional, Sequence, Union
 
 from . import batch_log
-from ._cmgems import Curriculum, NpmiTable, Tokenizer
+from ._cmgems import Curriculum, NpmiTable, Tokenizer, piece_seed
+from .keys import piece_keys
 from .maskers import Maskers
 from .padding import pad
 from .stage import Stage
@@ -29,10 +30,11 @@ _RETURN_TENSORS = ("pt", "np")
 class DataCollatorForCmGems:
     """Pads a batch and masks it with a cmgems strategy.
 
-    `features` is a list of dicts with `input_ids` (and optionally `attention_mask`,
-    `token_type_ids`), as for `DataCollatorForLanguageModeling`, or a list of raw DNA /
-    k-mer strings. Returns `input_ids`, `attention_mask` and `labels` (-100 where nothing
-    is masked) as torch tensors (`return_tensors="np"`: numpy arrays).
+    `features` is what `DataCollatorForLanguageModeling` takes: a list of dicts with
+    `input_ids` (and optionally `attention_mask`, `token_type_ids`), or of bare id
+    sequences (lists, numpy arrays, torch tensors); or a list of raw DNA / k-mer strings.
+    Returns `input_ids`, `attention_mask` and `labels` (-100 where nothing is masked) as
+    torch tensors (`return_tensors="np"`: numpy arrays).
 
     Strategies: random, genemask, global (fixed), cm-step (GLOBAL's share grows with the
     step over `max_steps`), cm-gems (GeneMask until the `CurriculumCallback` switches it to
@@ -40,6 +42,11 @@ class DataCollatorForCmGems:
     arXiv 2310.07644). Masking is 80/10/10. Every DataLoader worker and rank masks on its own random
     streams of `seed`; a worker that is not persistent, restarted every epoch, mixes its
     start's torch seed in, so no epoch repeats the masks of the one before.
+
+    Keyed pieces: dicts that also carry `piece_index` (and `epoch`, as `GenomeDataset`'s
+    do) are masked on the piece's own stream, core's `piece_seed(seed, epoch,
+    piece_index)`, so their masks do not depend on workers, ranks or resumes. A feature
+    without `epoch` takes the epoch the `CurriculumCallback` published (0 without one).
     """
 
     def __init__(
@@ -97,6 +104,14 @@ class DataCollatorForCmGems:
     def publish_switch(self, step: Optional[int]) -> None:
         self._stage.publish_switch(step)
 
+    @property
+    def epoch(self) -> int:
+        """The training epoch of keyed pieces without their own `epoch` (last published)."""
+        return self._stage.epoch
+
+    def publish_epoch(self, epoch: int) -> None:
+        self._stage.publish_epoch(epoch)
+
     def begin_evaluation(self) -> None:
         """Batches built from now on are evaluation batches (one fixed masker and fixed
         streams, so perplexities compare across evaluations and across the switch)."""
@@ -130,21 +145,32 @@ class DataCollatorForCmGems:
     def numpy_call(self, features: Sequence[Any]) -> dict:
         """The batch as int64 numpy arrays."""
         ids, attention, extra = pad(features, self.tokenizer, self.pad_to_multiple_of)
+        keys = piece_keys(features)
         evaluation = self._streams.is_evaluation(self._stage)
-        first_row = self._first_row(evaluation, len(ids))
-        masker = self._maskers.evaluation() if evaluation else self._maskers.training()
         strategy = self.current_strategy(evaluation)
+        if keys is None:
+            first_row = self._first_row(evaluation, len(ids))
+            masker = self._maskers.evaluation() if evaluation else self._maskers.training()
+            streams = {"first_row": first_row}
+            batch_seed, batch_stream = masker.seed, first_row
+        else:
+            indices, epochs = keys
+            epochs = [self.epoch if e is None else e for e in epochs]
+            first_row, masker = None, self._maskers.keyed()
+            streams = {"pieces": indices, "epochs": epochs}
+            batch_seed, batch_stream = piece_seed(masker.seed, epochs[0], indices[0]), 0
         if strategy == "cm-step":
-            # One draw per batch, as `train pretrain` draws per batch.
-            strategy = self._curriculum.strategy_for_step(self.step, masker.seed, first_row)
+            # One draw per batch, as `train pretrain` draws per batch: on the stream of the
+            # batch's first row.
+            strategy = self._curriculum.strategy_for_step(self.step, batch_seed, batch_stream)
         # The step sets RandomMask's widening; the fixed maskers ignore it.
-        masked, labels = masker.mask(
-            ids, attention, step=self.step, strategy=strategy, first_row=first_row
-        )
+        masked, labels = masker.mask(ids, attention, step=self.step, strategy=strategy, **streams)
         if self.log_path is not None:
             batch_log.append(
                 self.log_path, step=self.step, switch_step=self.switch_step, evaluation=evaluation,
                 strategy=strategy, seed=masker.seed, first_row=first_row, rows=len(ids),
+                pieces=None if keys is None else indices, epochs=None if keys is None else epochs,
+                masks=batch_log.row_digests(masked, labels),
             )
         return {"input_ids": masked, "attention_mask": attention, "labels": labels, **extra}
 

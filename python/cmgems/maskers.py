@@ -7,7 +7,8 @@ the streams of `seed` alone every epoch would mask each row as the epoch before 
 masking). Each start of a worker has its own torch seed (drawn from the loader's
 generator, so seeded runs repeat), and its training masks come from `seed` mixed with it
 (core's `derive_seed`). Evaluation keeps the streams of `seed`: the same masks at every
-evaluation.
+evaluation. Keyed pieces (`keys`) are masked on `seed` itself too, wherever they are
+collated: their streams are the pieces' own.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class Maskers:
 
     def evaluation(self) -> Masker:
         """The masker on `seed` itself."""
+        return self._masker
+
+    def keyed(self) -> Masker:
+        """The masker of keyed pieces, training or evaluation: on `seed` itself."""
         return self._masker
 
     def training(self) -> Masker:

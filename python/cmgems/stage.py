@@ -1,5 +1,6 @@
 """The curriculum's stage, shared with DataLoader workers: the step the next batch is built
-for, CM-GEMS's switch step, and whether batches are built for an evaluation (and which one).
+for, CM-GEMS's switch step, whether batches are built for an evaluation (and which one),
+and the training epoch (the epoch of keyed pieces that carry none).
 
 It lives in a small shared-memory array created with the collator, so worker processes,
 which hold copies of the collator (persistent workers too, forked or spawned), read what
@@ -14,7 +15,7 @@ from typing import Optional
 
 _NO_SWITCH = -1
 # Slots of the shared array.
-_STEP, _SWITCH, _EVAL, _EVAL_ROUND = range(4)
+_STEP, _SWITCH, _EVAL, _EVAL_ROUND, _EPOCH = range(5)
 
 
 class Stage:
@@ -22,7 +23,7 @@ class Stage:
     itself, so the copies keep reading the main process's values."""
 
     def __init__(self) -> None:
-        self._slots = multiprocessing.RawArray("q", 4)
+        self._slots = multiprocessing.RawArray("q", 5)
         self._slots[_SWITCH] = _NO_SWITCH
 
     @property
@@ -43,6 +44,14 @@ class Stage:
     def eval_round(self) -> int:
         """How many evaluations have begun."""
         return int(self._slots[_EVAL_ROUND])
+
+    @property
+    def epoch(self) -> int:
+        """The training epoch, as last published."""
+        return int(self._slots[_EPOCH])
+
+    def publish_epoch(self, epoch: int) -> None:
+        self._slots[_EPOCH] = int(epoch)
 
     def publish_step(self, step: int) -> None:
         self._slots[_STEP] = int(step)

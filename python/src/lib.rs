@@ -2,7 +2,8 @@
 //!
 //! Shaped like HuggingFace tokenizers' `bindings/python`: one module here per stage of core
 //! it binds, named as core's: `tokenize` (the tokenizer), `npmi` (tables: counting, reading,
-//! writing), `mask` (the maskers), `schedule` (the curricula), plus `rng` (`derive_seed`)
+//! writing), `mask` (the maskers), `schedule` (the curricula), `input` (the genome store's
+//! pieces), plus `rng` (`derive_seed`)
 //! and the helpers `error` (core's errors as exceptions) and `arrays` (numpy in and out).
 //! Each only translates Python values to core's and core's errors to Python exceptions.
 //! Every rule lives in cmgems-core; counting FASTA files lives in cmgems-native's library.
@@ -12,6 +13,7 @@
 
 mod arrays;
 mod error;
+mod input;
 mod mask;
 mod npmi;
 mod rng;
@@ -27,6 +29,9 @@ fn _cmgems(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<npmi::PyNpmiTable>()?;
     m.add_class::<mask::PyMasker>()?;
     m.add_class::<schedule::PyCurriculum>()?;
+    m.add_class::<input::PyGenomePieces>()?;
+    m.add_function(wrap_pyfunction!(input::build_genome, m)?)?;
     m.add_function(wrap_pyfunction!(rng::derive_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(mask::piece_seed, m)?)?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 shared by the Trainer, resume and two-node tests (the last runs it under torchrun)."""
 
 import json
+import os
 import random
+import sys
 from pathlib import Path
 
 import cmgems
@@ -15,6 +17,45 @@ def dna_pieces(dna: str, n: int, seed: int, lo: int = 60, hi: int = 140):
         length = rng.randrange(lo, hi)
         start = rng.randrange(0, len(dna) - length)
         out.append(dna[start : start + length])
+    return out
+
+
+SCRIPT = Path(__file__).parent / "train_script.py"
+BIN = Path(sys.executable).parent
+
+
+def script_env():
+    """The environment of train_script.py runs: one thread, gloo on loopback, no RANK."""
+    e = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo", PYTHONUNBUFFERED="1")
+    e.pop("RANK", None)
+    return e
+
+
+def genome_store(path, records):
+    """A .2bit store at `path` of `records` ({name: DNA}), built by cmgems."""
+    fa = path.with_suffix(".fa")
+    fa.write_text("".join(f">{name}\n{dna}\n" for name, dna in records.items()))
+    cmgems.build_genome([str(fa)], str(path))
+    return path
+
+
+def genome_sets(store, seed=0):
+    """Short pieces (20-120 tokens: a tiny model trains fast) of the store's `train` record,
+    and the held-out pieces of its `held` record, as GenomeDatasets."""
+    settings = dict(seed=seed, min_tokens=20, max_tokens=120, held_out=["held"])
+    return (cmgems.GenomeDataset(store, split="train", **settings),
+            cmgems.GenomeDataset(store, split="held_out", **settings))
+
+
+def piece_masks(lines, evaluation=False):
+    """{(epoch, piece): the digest of its masks} over the logged batches of keyed rows;
+    fails if one piece was masked two ways."""
+    out = {}
+    for l in lines:
+        if l["evaluation"] != evaluation or l["pieces"] is None:
+            continue
+        for key, digest in zip(zip(l["epochs"], l["pieces"]), l["masks"]):
+            assert out.setdefault(key, digest) == digest, f"piece {key} masked two ways"
     return out
 
 

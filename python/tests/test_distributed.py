@@ -3,24 +3,19 @@ at the same step and mask with GLOBAL after it. A run killed after a checkpoint 
 continues in its stage."""
 
 import json
-import os
 import re
 import signal
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from hf_helpers import batch_order, read_log
-
-SCRIPT = Path(__file__).parent / "train_script.py"
-BIN = Path(sys.executable).parent
+from hf_helpers import BIN, SCRIPT, batch_order, read_log, script_env
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +29,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def env():
-    e = dict(os.environ, OMP_NUM_THREADS="1", GLOO_SOCKET_IFNAME="lo", PYTHONUNBUFFERED="1")
-    e.pop("RANK", None)
-    return e
 
 
 def switch_steps(stderr: str):
@@ -56,7 +45,7 @@ def test_two_nodes_switch_at_the_same_step_and_mask_with_global_after(dna_file, 
             "--out", tmp_path, "--steps", "16", "--eval-every", "4", "--workers", "1",
         ]
         nodes.append(subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE,
-                                      stderr=subprocess.PIPE, text=True, env=env()))
+                                      stderr=subprocess.PIPE, text=True, env=script_env()))
     outputs = [n.communicate(timeout=300) for n in nodes]
     for n, (out, err) in zip(nodes, outputs):
         assert n.returncode == 0, f"node failed:\n{out}\n{err[-4000:]}"
@@ -87,7 +76,7 @@ def test_a_killed_run_resumes_in_its_stage(dna_file, tmp_path):
     cmd = [sys.executable, SCRIPT, "--dna", dna_file, "--out", tmp_path, "--steps", "24",
            "--eval-every", "4", "--save-every", "4", "--sleep", "0.3"]
     cmd = [str(c) for c in cmd]
-    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=script_env())
     ckpt = tmp_path / "run" / "checkpoint-16" / "trainer_state.json"
     deadline = time.time() + 240
     while not ckpt.exists() and run.poll() is None and time.time() < deadline:
@@ -100,7 +89,7 @@ def test_a_killed_run_resumes_in_its_stage(dna_file, tmp_path):
     assert (tmp_path / "run" / "checkpoint-12" / "vocab.txt").read_text().startswith("[PAD]\n[UNK]")
     before = len(read_log(tmp_path / "batches-0.jsonl"))
     resumed = subprocess.run(cmd + ["--resume", str(tmp_path / "run" / "checkpoint-12")],
-                             capture_output=True, text=True, env=env(), timeout=300)
+                             capture_output=True, text=True, env=script_env(), timeout=300)
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resumed at step 12 in stage global" in resumed.stderr
     assert switch_steps(resumed.stderr) == []  # no second switch

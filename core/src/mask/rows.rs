@@ -32,6 +32,25 @@ impl RowStreams {
     }
 }
 
+/// Where each row of a request draws its randomness from: numbered rows ([`RowStreams`]) or
+/// keyed pieces ([`super::PieceStreams`]). [`mask_rows`] takes either.
+pub trait Streams {
+    /// Checks that a request of `rows` rows has a stream for each (a caller's list of
+    /// keys may be short): an error, never a panic.
+    fn check(&self, _rows: usize) -> Result<()> {
+        Ok(())
+    }
+
+    /// The stream of row `row` of the request.
+    fn rng(&self, row: usize) -> SeededRng;
+}
+
+impl Streams for RowStreams {
+    fn rng(&self, row: usize) -> SeededRng {
+        RowStreams::rng(self, row)
+    }
+}
+
 /// A batch of model inputs laid out row-major, `[rows][seq_len]`.
 #[derive(Debug, Clone, Copy)]
 pub struct Rows<'a> {
@@ -101,12 +120,13 @@ impl Rows<'_> {
 pub fn mask_rows(
     masker: &mut Masker,
     rows: Rows<'_>,
-    streams: RowStreams,
+    streams: impl Streams,
     mut choose: impl FnMut(&mut SeededRng) -> Strategy,
     out_ids: &mut Vec<u32>,
     labels: &mut Vec<i32>,
 ) -> Result<MaskStats> {
     rows.validate(Vocab::new(masker.config().k))?;
+    streams.check(rows.rows())?;
     let n = rows.ids.len();
     out_ids.clear();
     out_ids.resize(n, PAD_ID);

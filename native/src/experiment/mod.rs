@@ -533,7 +533,8 @@ fn trained_run(
     pretrain.seed = run.seed;
     if let Some(every) = config.curve_every {
         pretrain.checkpoints.checkpoint_every = every;
-        pretrain.checkpoints.keep_checkpoints = (pretrain.schedule.steps / every.max(1)) as usize + 1;
+        pretrain.checkpoints.keep_checkpoints =
+            (pretrain.schedule.steps / every.max(1)) as usize + 1;
     }
     let resume = latest_checkpoint(dir)?.is_some();
     observers.on_note(&format!(

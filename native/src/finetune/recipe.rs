@@ -79,7 +79,10 @@ pub struct Recipe {
     /// last (DNABERT-2's `load_best_model_at_end`; GUE: 200); `None`: the final model.
     /// [default: the recipe's, 200 for GUE, none for few-shot].
     #[serde(default)]
-    #[cfg_attr(feature = "cli", arg(long, value_name = "N", conflicts_with = "final_model"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, value_name = "N", conflicts_with = "final_model")
+    )]
     pub best_dev_every: Option<u64>,
 }
 

@@ -1,0 +1,214 @@
+//! `cmgems.GenomePieces` and `cmgems.build_genome`: core's `input::genome` (piece i of epoch
+//! e is a pure function of (seed, e, i)) over cmgems-native's memory-mapped `.2bit` store,
+//! and the store's streaming builder. The Python `GenomeDataset` (cmgems/genome.py) is the
+//! torch Dataset around `GenomePieces`.
+//!
+//! The mapping is shared through the page cache by every process that opens the store (ranks,
+//! DataLoader workers); what a `GenomePieces` holds besides is the index and one count per
+//! block. Decoding and tokenizing run with the GIL released.
+
+use crate::error::{core, native, value};
+use cmgems_core::input::genome::{GenomePieces, GenomeSamplerConfig, HeldOutRegion, Split};
+use cmgems_core::tokenize::tokenizer::MAX_MODEL_LEN;
+use cmgems_core::{Piece, Tokenizer, K};
+use cmgems_native::genome::{build_store, Genome};
+use numpy::PyArray1;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// The pieces of one split of a `.2bit` genome store: `len()` per epoch, piece `index` of
+/// `epoch` by `piece`/`input_ids`. Settings left as None take core's defaults (DNABERT's
+/// lengths: 5..510 tokens, half at full length; no N in a piece; 65,536-nt blocks).
+#[pyclass(name = "GenomePieces", module = "cmgems", frozen)]
+pub struct PyGenomePieces {
+    genome: Genome,
+    pieces: GenomePieces,
+    split: Split,
+    tokenizer: Tokenizer,
+}
+
+#[pymethods]
+impl PyGenomePieces {
+    #[new]
+    #[pyo3(signature = (path, seed = 0, *, split = "train", k = 6, min_tokens = None,
+        max_tokens = None, full_length_prob = None, max_n_share = None, block_len = None,
+        held_out = Vec::new(), held_out_block_share = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        path: PathBuf,
+        seed: u64,
+        split: &str,
+        k: usize,
+        min_tokens: Option<usize>,
+        max_tokens: Option<usize>,
+        full_length_prob: Option<f64>,
+        max_n_share: Option<f64>,
+        block_len: Option<u64>,
+        held_out: Vec<String>,
+        held_out_block_share: Option<f64>,
+    ) -> PyResult<Self> {
+        let d = GenomeSamplerConfig::default();
+        let config = GenomeSamplerConfig {
+            k: K::new(k).map_err(core)?,
+            min_tokens: min_tokens.unwrap_or(d.min_tokens),
+            max_tokens: max_tokens.unwrap_or(d.max_tokens),
+            full_length_prob: full_length_prob.unwrap_or(d.full_length_prob),
+            seed,
+            max_n_share: max_n_share.unwrap_or(d.max_n_share),
+            block_len: block_len.unwrap_or(d.block_len),
+            held_out_block_share: held_out_block_share.unwrap_or(d.held_out_block_share),
+        };
+        let split = split_named(split)?;
+        let regions = held_out
+            .iter()
+            .map(|r| HeldOutRegion::parse(r))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(core)?;
+        let tokenizer = Tokenizer::new(config.k, MAX_MODEL_LEN, false).map_err(core)?;
+        // Opening maps the file and reads the index; counting cuts every segment once.
+        let (genome, pieces) = py
+            .detach(|| {
+                let genome = Genome::open(&path)?;
+                let pieces = genome.pieces(&regions, config)?;
+                Ok((genome, pieces))
+            })
+            .map_err(native)?;
+        Ok(PyGenomePieces {
+            genome,
+            pieces,
+            split,
+            tokenizer,
+        })
+    }
+
+    /// Pieces per epoch in this split.
+    fn __len__(&self) -> usize {
+        self.pieces.len(self.split) as usize
+    }
+
+    /// Piece `index` of `epoch`: `(record name, start, tokens)`, its nucleotides being
+    /// `start .. start + tokens + k - 1` of the record (0-based).
+    fn piece(&self, epoch: u64, index: u64) -> PyResult<(String, u64, usize)> {
+        let p = self.find(epoch, index)?;
+        let name = self.genome.layouts()[p.record].name.clone();
+        Ok((name, p.start as u64, p.tokens))
+    }
+
+    /// The ids of piece `index` of `epoch`: `[CLS]`, its k-mers' ids (`[UNK]` for a k-mer
+    /// touching an N), `[SEP]`; int64. The GIL is released while it is decoded.
+    fn input_ids<'py>(
+        &self,
+        py: Python<'py>,
+        epoch: u64,
+        index: u64,
+    ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+        let ids = py.detach(|| self.ids(epoch, index))?;
+        Ok(PyArray1::from_vec(py, ids))
+    }
+
+    /// `input_ids` of each of `indices` of `epoch`, in one call (one GIL release).
+    fn input_ids_many<'py>(
+        &self,
+        py: Python<'py>,
+        epoch: u64,
+        indices: Vec<u64>,
+    ) -> PyResult<Vec<Bound<'py, PyArray1<i64>>>> {
+        let all = py.detach(|| {
+            let ids = indices.iter().map(|&i| self.ids(epoch, i));
+            ids.collect::<PyResult<Vec<_>>>()
+        })?;
+        Ok(all
+            .into_iter()
+            .map(|ids| PyArray1::from_vec(py, ids))
+            .collect())
+    }
+
+    /// The store's path.
+    #[getter]
+    fn path(&self) -> PathBuf {
+        self.genome.path().to_path_buf()
+    }
+
+    /// The records' names, in file order.
+    #[getter]
+    fn records(&self) -> Vec<String> {
+        self.genome
+            .layouts()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect()
+    }
+
+    /// Nucleotides in the store.
+    #[getter]
+    fn nucleotides(&self) -> u64 {
+        self.genome.len()
+    }
+
+    /// "train" or "held_out".
+    #[getter]
+    fn split(&self) -> &'static str {
+        match self.split {
+            Split::Train => "train",
+            Split::HeldOut => "held_out",
+        }
+    }
+}
+
+impl PyGenomePieces {
+    fn find(&self, epoch: u64, index: u64) -> PyResult<Piece> {
+        self.pieces.piece(self.split, epoch, index).map_err(core)
+    }
+
+    /// Decodes and tokenizes one piece, as `train pretrain` does over a store.
+    fn ids(&self, epoch: u64, index: u64) -> PyResult<Vec<i64>> {
+        let piece = self.find(epoch, index)?;
+        let mut letters = Vec::new();
+        self.genome
+            .piece_letters(&piece, self.pieces.config().k, &mut letters)
+            .map_err(native)?;
+        let mut ids = Vec::new();
+        self.tokenizer.encode_nucleotides(&letters, &mut ids);
+        Ok(ids.into_iter().map(i64::from).collect())
+    }
+}
+
+fn split_named(name: &str) -> PyResult<Split> {
+    match name.to_ascii_lowercase().replace('-', "_").as_str() {
+        "train" => Ok(Split::Train),
+        "held_out" => Ok(Split::HeldOut),
+        _ => Err(value(format!(
+            "split must be 'train' or 'held_out', not {name:?}"
+        ))),
+    }
+}
+
+/// Builds the `.2bit` store `out` from FASTA files (gzipped or not), streaming, as
+/// `train genome` does; returns what it stored (records, nucleotides, N, soft-masked and
+/// ambiguous letters, warnings). Written atomically: a failed build leaves nothing.
+#[pyfunction]
+pub fn build_genome<'py>(
+    py: Python<'py>,
+    fasta_paths: Vec<PathBuf>,
+    out: PathBuf,
+) -> PyResult<Bound<'py, PyDict>> {
+    if fasta_paths.is_empty() {
+        return Err(value("build_genome needs at least one FASTA file"));
+    }
+    let progress = Arc::new(AtomicU64::new(0));
+    let s = py
+        .detach(|| build_store(&fasta_paths, &out, progress))
+        .map_err(native)?;
+    let d = PyDict::new(py);
+    d.set_item("records", s.records)?;
+    d.set_item("nucleotides", s.nucleotides)?;
+    d.set_item("n", s.n)?;
+    d.set_item("masked", s.masked)?;
+    d.set_item("ambiguous", s.ambiguous)?;
+    d.set_item("warnings", s.warnings)?;
+    Ok(d)
+}
