@@ -115,20 +115,9 @@ pub fn train(
                 return Err(FinetuneError::Stopped { step });
             }
             let examples: Vec<&Example> = chunk.iter().map(|&i| &train.examples[i]).collect();
-            let (ids, mask, labels) = HostBatch::new(&examples).upload(device);
             device.seed(micro_batch_seed(seed, step, 0));
-            let loss = cross_entropy(model.forward(ids, &mask), labels);
-            let value: f32 = loss.clone().detach().into_scalar();
-            if !value.is_finite() {
-                return Err(FinetuneError::Diverged {
-                    step: step + 1,
-                    loss: value,
-                });
-            }
-            let mut grads = GradientsParams::from_grads(loss.backward(), &model);
-            if let Some(max) = optim_config.optimizer.max_grad_norm {
-                grads = clip_grad_norm(&model, grads, max).0;
-            }
+            let max_norm = optim_config.optimizer.max_grad_norm;
+            let (grads, value) = gradients(&model, &examples, device, max_norm, step)?;
             let lr = schedule.lr(step);
             model = optim.step(lr, model, grads);
             step += 1;
@@ -154,6 +143,31 @@ pub fn train(
         stopped: false,
     })?;
     Ok(model)
+}
+
+/// The loss of one batch and its gradients, clipped at global norm `max_norm` when given; a
+/// non-finite loss is an error naming the step it would have been.
+fn gradients(
+    model: &BertForSequenceClassification,
+    examples: &[&Example],
+    device: &Device,
+    max_norm: Option<f32>,
+    step: u64,
+) -> Result<(GradientsParams, f32), FinetuneError> {
+    let (ids, mask, labels) = HostBatch::new(examples).upload(device);
+    let loss = cross_entropy(model.forward(ids, &mask), labels);
+    let value: f32 = loss.clone().detach().into_scalar();
+    if !value.is_finite() {
+        return Err(FinetuneError::Diverged {
+            step: step + 1,
+            loss: value,
+        });
+    }
+    let grads = GradientsParams::from_grads(loss.backward(), model);
+    Ok(match max_norm {
+        Some(max) => (clip_grad_norm(model, grads, max).0, value),
+        None => (grads, value),
+    })
 }
 
 /// Fisher-Yates with the crate's seeded stream (core has no shuffle of its own to reuse).
