@@ -46,14 +46,18 @@ other_venv() {
   venv="$HOME/.cache/cmgems-py$v-$mode"
   pkgs=(numpy pytest hypothesis)
   if [ "$mode" = torch ]; then
-    # The versions the main venv tests, so one suite meets the same libraries.
-    mapfile -t pins < <("$python" -m pip freeze 2>/dev/null | grep -E '^(torch|transformers|accelerate|safetensors)==')
+    # The versions the main venv tests, so one suite meets the same libraries; py2bit is the
+    # independent .2bit reader of the genome tests (which need torch).
+    mapfile -t pins < <("$python" -m pip freeze 2>/dev/null | grep -E '^(torch|transformers|accelerate|safetensors|py2bit)==')
     pkgs+=("${pins[@]}")
   fi
-  local mods="numpy, pytest, hypothesis$([ "$mode" = torch ] && echo ", torch, transformers, accelerate")"
+  local mods="numpy, pytest, hypothesis$([ "$mode" = torch ] && echo ", torch, transformers, accelerate, py2bit")"
   if ! "$venv/bin/python" -c "import $mods" 2>/dev/null; then
-    base="$(find_python "$v")" || return 1
-    "$base" -m venv --clear "$venv" >&2 || return 2
+    # A venv that exists only lacks a package: install it there (torch is ~5 GB).
+    if ! "$venv/bin/python" -c "import numpy" 2>/dev/null; then
+      base="$(find_python "$v")" || return 1
+      "$base" -m venv --clear "$venv" >&2 || return 2
+    fi
     "$venv/bin/python" -m pip install -q "${pkgs[@]}" >&2 || return 2
   fi
   echo "$venv/bin/python"

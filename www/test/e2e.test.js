@@ -252,7 +252,8 @@ test('masks export as JSON that matches the lanes', async () => {
   const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
   const s = await stats();
   assert.equal(doc.format, 'cmgems-inspector-masks');
-  assert.equal(doc.lanes.length, 5);
+  assert.equal(doc.lanes.length, 6);
+  assert.equal(doc.lanes[5].strategy, 'randommask');
   assert.equal(doc.lanes[2].strategy, 'global');
   assert.equal(doc.lanes[2].masked_tokens.length, s.global.masked);
   assert.equal(doc.lanes[0].masked_tokens.length, s.random.masked);
@@ -286,7 +287,7 @@ test('k = 4: the built-in table and the tokens follow k', async () => {
 test('100 kb: each mask + render is measured, and the footer shows the measurement', async () => {
   await paste(randomDna(100_000, 42));
   assert.match(await text('#seq-summary'), /99,995 tokens in 197 model inputs/);
-  for (const [control, strategies] of [['#resample', 3], ['#as-coded', 2]]) {
+  for (const [control, strategies] of [['#resample', 4], ['#as-coded', 2]]) {
     await page.evaluate(() => { window.__inspector.state.timing = null; });
     await page.click(control);
     await settled(page);

@@ -3,31 +3,13 @@
 use anyhow::{bail, Context, Result};
 use clap::{Args, ValueEnum};
 use cmgems_core::mask::{GlobalCount, MaskConfig, RandomIds, Strategy};
-use cmgems_core::schedule::curriculum::CurriculumConfig;
+use cmgems_core::schedule::curriculum::{CurriculumConfig, CurriculumKind};
 use cmgems_core::K;
 use cmgems_native::files::write_atomic;
 use cmgems_native::{mask_job, tables};
 use std::path::PathBuf;
 
 use super::LookupArg;
-
-#[derive(Clone, Copy, ValueEnum)]
-enum StrategyArg {
-    /// DNABERT's random span: every centre hides one nucleotide (k tokens).
-    Random,
-    /// GeneMask: random centres, then whole k-mers at the locally best NPMI rank.
-    Genemask,
-    /// GLOBAL: whole k-mers at the m best NPMI ranks of the sequence.
-    Global,
-    /// CM-Step: GLOBAL or random span, the share of GLOBAL growing from 0 to 1 over
-    /// --max-steps.
-    CmStep,
-    /// CM-GEMS: GeneMask before --switch-step, GLOBAL from it.
-    CmGems,
-    /// RandomMask: random span widened by up to w tokens a side, w growing in four stages
-    /// over --max-steps.
-    Randommask,
-}
 
 #[derive(Clone, Copy, ValueEnum)]
 enum RandomIdsArg {
@@ -42,9 +24,10 @@ pub struct MaskArgs {
     /// NPMI table (cmgems JSON or the authors' CSV; required).
     #[arg(long, value_name = "FILE")]
     table: PathBuf,
-    /// The masker (required).
+    /// The masker (required): a curriculum fixed at --step; cm-gems is GeneMask before
+    /// --switch-step and GLOBAL from it.
     #[arg(long, value_enum)]
-    strategy: StrategyArg,
+    strategy: CurriculumKind,
     /// Training step to mask for, in optimizer steps (CM-Step's p_global, RandomMask's
     /// widening; CM-GEMS with --switch-step).
     #[arg(long, default_value_t = 0)]
@@ -89,20 +72,11 @@ pub struct MaskArgs {
 impl MaskArgs {
     /// The masker as a curriculum fixed at `--step`.
     fn curriculum(&self) -> CurriculumConfig {
-        let fixed = CurriculumConfig::Fixed;
         match self.strategy {
-            StrategyArg::Random => fixed(Strategy::RandomSpan),
-            StrategyArg::Genemask => fixed(Strategy::GeneMask),
-            StrategyArg::Global => fixed(Strategy::Global),
-            StrategyArg::CmStep => CurriculumConfig::CmStep {
-                max_steps: self.max_steps,
-            },
             // Without perplexities to feed, CM-GEMS is GeneMask before the switch and GLOBAL
             // from the switch step a trainer reported.
-            StrategyArg::CmGems => CurriculumConfig::cm_gems_replay(self.step, self.switch_step),
-            StrategyArg::Randommask => CurriculumConfig::RandomMask {
-                max_steps: self.max_steps,
-            },
+            CurriculumKind::CmGems => CurriculumConfig::cm_gems_replay(self.step, self.switch_step),
+            kind => CurriculumConfig::Fixed(Strategy::RandomSpan).switched_to(kind, self.max_steps),
         }
     }
 
