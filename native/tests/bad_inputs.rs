@@ -3,25 +3,12 @@
 //! refused must fail with exit code 1 (a clean error, not a panic's 101) and a message that
 //! names the file and, where one exists, the line or field.
 
-use crate::common::{fails_with, ok, p};
+use crate::common::{fails_with, gzip, ok, p, write};
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const TRAIN: &str = env!("CARGO_BIN_EXE_train");
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
 
 /// A k = 6 table counted from a small synthetic corpus (and the corpus).
 fn table(dir: &Path, k: usize) -> PathBuf {

@@ -2,10 +2,10 @@
 //! back against its FASTA (here and by py2bit, an independent reader), the same NPMI table
 //! as the FASTA, pretraining over it, and each bad input of docs/bad-inputs.md's store rows.
 
-use crate::common::{fails_with, ok, p, train};
+use crate::common::{fails_with, gzip, ok, p, train, write};
 use cmgems_native::genome::Genome;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// A FASTA with N runs, lower case, an IUPAC code, a comment, CRLF, a record of only N and
@@ -13,18 +13,6 @@ use std::process::Command;
 const FASTA: &[u8] =
     b">chr1 first record\nNNNNACGTACGTacgtacgtNN\r\nNNRYACGTTTGCAacgt\n;comment\nACGTACGTAC\n\
 >chr2\nnnnnACGTACGTTTGA\n>chrN\nNNNNNNNN\n>chr3\nACGTTGCAAGCTTGACCATGGATCCGATCGGATCCAAGCTTACG";
-
-fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(bytes).unwrap();
-    gz.finish().unwrap()
-}
 
 fn build(fasta: &[&Path], out: &Path) -> String {
     let mut args = vec!["genome", "--fasta"];
