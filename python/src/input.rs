@@ -4,8 +4,10 @@
 //! torch Dataset around `GenomePieces`.
 //!
 //! The mapping is shared through the page cache by every process that opens the store (ranks,
-//! DataLoader workers); what a `GenomePieces` holds besides is the index and one count per
-//! block. Decoding and tokenizing run with the GIL released.
+//! DataLoader workers); what a `GenomePieces` holds besides is the index, one count per
+//! block and its piece table (six bytes a piece, ~50 MB for hg38, shared with forked
+//! workers), which makes finding a piece a lookup. Decoding and tokenizing run with the GIL
+//! released.
 
 use crate::error::{core, native, value};
 use cmgems_core::input::genome::{GenomePieces, GenomeSamplerConfig, HeldOutRegion, Split};
@@ -69,11 +71,13 @@ impl PyGenomePieces {
             .collect::<Result<Vec<_>, _>>()
             .map_err(core)?;
         let tokenizer = Tokenizer::new(config.k, MAX_MODEL_LEN, false).map_err(core)?;
-        // Opening maps the file and reads the index; counting cuts every segment once.
+        // Opening maps the file and reads the index; counting cuts every segment once, and
+        // listing the pieces once more.
         let (genome, pieces) = py
             .detach(|| {
                 let genome = Genome::open(&path)?;
-                let pieces = genome.pieces(&regions, config)?;
+                // Random access (a shuffling sampler) is the dataset's pattern.
+                let pieces = genome.indexed_pieces(&regions, config)?;
                 Ok((genome, pieces))
             })
             .map_err(native)?;
@@ -117,14 +121,14 @@ impl PyGenomePieces {
         epoch: u64,
         indices: Vec<u64>,
     ) -> PyResult<Vec<Bound<'py, PyArray1<i64>>>> {
-        let all = py.detach(|| {
-            let ids = indices.iter().map(|&i| self.ids(epoch, i));
-            ids.collect::<PyResult<Vec<_>>>()
-        })?;
-        Ok(all
-            .into_iter()
-            .map(|ids| PyArray1::from_vec(py, ids))
-            .collect())
+        let (flat, ends) = py.detach(|| self.ids_many(epoch, &indices))?;
+        let mut start = 0;
+        let arrays = ends.into_iter().map(|end| {
+            let ids = PyArray1::from_slice(py, &flat[start..end]);
+            start = end;
+            ids
+        });
+        Ok(arrays.collect())
     }
 
     /// The store's path.
@@ -166,14 +170,26 @@ impl PyGenomePieces {
 
     /// Decodes and tokenizes one piece, as `train pretrain` does over a store.
     fn ids(&self, epoch: u64, index: u64) -> PyResult<Vec<i64>> {
-        let piece = self.find(epoch, index)?;
-        let mut letters = Vec::new();
-        self.genome
-            .piece_letters(&piece, self.pieces.config().k, &mut letters)
-            .map_err(native)?;
-        let mut ids = Vec::new();
-        self.tokenizer.encode_nucleotides(&letters, &mut ids);
-        Ok(ids.into_iter().map(i64::from).collect())
+        Ok(self.ids_many(epoch, &[index])?.0)
+    }
+
+    /// The ids of each of `indices`, one after another, and where each ends: two
+    /// allocations a batch (sized for the longest pieces, so never grown) rather than three
+    /// a piece (reading a piece costs a few µs).
+    fn ids_many(&self, epoch: u64, indices: &[u64]) -> PyResult<(Vec<i64>, Vec<usize>)> {
+        let (mut letters, mut ids) = (Vec::new(), Vec::<i64>::new());
+        let most = indices.len() * self.tokenizer.max_len();
+        let (mut flat, mut ends) = (Vec::with_capacity(most), Vec::with_capacity(indices.len()));
+        for &index in indices {
+            let piece = self.find(epoch, index)?;
+            self.genome
+                .piece_letters(&piece, self.pieces.config().k, &mut letters)
+                .map_err(native)?;
+            self.tokenizer.encode_nucleotides_as(&letters, &mut ids);
+            flat.extend_from_slice(&ids);
+            ends.push(flat.len());
+        }
+        Ok((flat, ends))
     }
 }
 

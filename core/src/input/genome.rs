@@ -10,7 +10,9 @@
 //!   start)`, so any segment can be cut alone.
 //! - Cutting every segment once (only the lengths and N runs are needed, never a letter)
 //!   gives each segment's piece count; their running sums, one number per segment, locate
-//!   the p-th piece of the genome by a binary search and one segment's re-cut.
+//!   the p-th piece of the genome by a binary search and one segment's re-cut, replayed
+//!   up to the piece. A reader at data-loader rates (the Python dataset) lists every piece
+//!   once instead (`index_pieces`, six bytes a piece), so finding one is a lookup.
 //! - Epoch `e` visits the pieces in the order of a seeded permutation of `0..len` (a
 //!   Feistel network keyed by `derive(seed ^ salt, e)`, cycle-walked into range), so it
 //!   needs no table either. Nothing depends on ranks, devices or workers: they only choose
@@ -36,7 +38,7 @@ use crate::tokenize::kmer::K;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::ops::Range;
+use core::ops::{ControlFlow, Range};
 use serde::{Deserialize, Serialize};
 
 /// Salt of the segments' length streams.
@@ -151,10 +153,22 @@ struct SplitIndex {
     segments: Vec<Segment>,
     before: Vec<u64>,
     total: u64,
+    /// Every piece, once [`GenomePieces::index_pieces`] has run.
+    table: Option<PieceTable>,
 }
 
-/// The pieces of a genome, found by index. Holds one segment and one count per block, never
-/// a piece list: about 24 bytes per 64 kb of genome.
+/// Each piece of a split in order: its start past its segment's start, and its tokens. Six
+/// bytes a piece (about 50 MB for hg38), so finding a piece is a lookup, not a re-cut of
+/// its segment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct PieceTable {
+    offsets: Vec<u32>,
+    tokens: Vec<u16>,
+}
+
+/// The pieces of a genome, found by index. Holds one segment and one count per block (about
+/// 24 bytes per 64 kb of genome) and, only once [`GenomePieces::index_pieces`] has run,
+/// six bytes a piece.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenomePieces {
     config: GenomeSamplerConfig,
@@ -256,7 +270,7 @@ impl GenomePieces {
             };
             let held = regions.iter().any(|g| g.start <= pos && pos < g.end)
                 || self.block_held_out(record, pos / self.config.block_len);
-            let count = self.cut(segment, |_, _| {});
+            let count = self.cut(segment, |_, _| ControlFlow::Continue(()));
             let split = if held {
                 &mut self.held_out
             } else {
@@ -271,9 +285,9 @@ impl GenomePieces {
         }
     }
 
-    /// Cuts one segment, calling `piece(start, tokens)` for each kept piece; returns their
-    /// number.
-    fn cut(&self, seg: Segment, mut piece: impl FnMut(usize, usize)) -> u64 {
+    /// Cuts one segment, calling `piece(start, tokens)` for each kept piece until it answers
+    /// `Break`; returns the number of pieces kept.
+    fn cut(&self, seg: Segment, mut piece: impl FnMut(usize, usize) -> ControlFlow<()>) -> u64 {
         let stream = derive_seed(self.config.seed ^ SEGMENT_SALT, u64::from(seg.record));
         let mut lengths = SeededRng::derive(stream, seg.start);
         let bridged = self
@@ -290,8 +304,9 @@ impl GenomePieces {
                 let n = n_overlap(bridged, start as u64..start as u64 + nts);
                 if n as f64 <= self.config.max_n_share * nts as f64 {
                     kept += 1;
-                    piece(start, tokens);
+                    return piece(start, tokens);
                 }
+                ControlFlow::Continue(())
             },
         );
         kept
@@ -328,6 +343,36 @@ impl GenomePieces {
         self.len(split) == 0
     }
 
+    /// Lists every piece (six bytes each) so that [`GenomePieces::piece`] looks pieces up
+    /// instead of re-cutting a segment: for random access at data-loader rates, where the
+    /// re-cut is most of a piece's cost. Fails if a block is longer than 2³² nucleotides or
+    /// a piece than 2¹⁶ tokens.
+    pub fn index_pieces(&mut self) -> Result<()> {
+        if self.config.block_len > u64::from(u32::MAX) {
+            let msg = format!("{} is too long to index pieces in", self.config.block_len);
+            return Err(CoreError::invalid("block_len", msg));
+        }
+        if self.config.max_tokens > usize::from(u16::MAX) {
+            let msg = format!("{} is too long to index pieces of", self.config.max_tokens);
+            return Err(CoreError::invalid("max_tokens", msg));
+        }
+        for split in [Split::Train, Split::HeldOut] {
+            let mut table = PieceTable::default();
+            for &seg in &self.split(split).segments {
+                self.cut(seg, |start, tokens| {
+                    table.offsets.push((start as u64 - seg.start) as u32);
+                    table.tokens.push(tokens as u16);
+                    ControlFlow::Continue(())
+                });
+            }
+            match split {
+                Split::Train => self.train.table = Some(table),
+                Split::HeldOut => self.held_out.table = Some(table),
+            }
+        }
+        Ok(())
+    }
+
     /// Piece `p` of `split` in genome order (record, then position).
     pub fn piece_in_order(&self, split: Split, p: u64) -> Result<Piece> {
         let s = self.split(split);
@@ -337,21 +382,29 @@ impl GenomePieces {
         }
         let i = s.before.partition_point(|&b| b <= p) - 1;
         let (seg, mut skip) = (s.segments[i], p - s.before[i]);
-        let mut found = None;
-        self.cut(seg, |start, tokens| {
-            if skip == 0 && found.is_none() {
-                found = Some((start, tokens));
-            }
-            skip = skip.saturating_sub(1);
-        });
-        let (start, tokens) =
-            found.ok_or_else(|| CoreError::Mismatch(format!("segment {i} re-cut short")))?;
-        Ok(Piece {
+        let piece = |start, tokens| Piece {
             record: seg.record as usize,
             start,
             tokens,
             held_out: split == Split::HeldOut,
-        })
+        };
+        if let Some(t) = &s.table {
+            let start = seg.start + u64::from(t.offsets[p as usize]);
+            return Ok(piece(start as usize, usize::from(t.tokens[p as usize])));
+        }
+        // The segment's length draws are one stream: replay it up to the piece, no further.
+        let mut found = None;
+        self.cut(seg, |start, tokens| {
+            if skip == 0 {
+                found = Some((start, tokens));
+                return ControlFlow::Break(());
+            }
+            skip -= 1;
+            ControlFlow::Continue(())
+        });
+        let (start, tokens) =
+            found.ok_or_else(|| CoreError::Mismatch(format!("segment {i} re-cut short")))?;
+        Ok(piece(start, tokens))
     }
 
     /// Piece `i` of epoch `epoch`: `piece_in_order` of the epoch's permutation of `i`.
@@ -563,6 +616,7 @@ mod tests {
                             train.push(piece)
                         }
                     }
+                    ControlFlow::Continue(())
                 });
             }
         }
@@ -666,8 +720,12 @@ mod tests {
                 Ok(g) => {
                     prop_assert_eq!(all_in_order(&g, Split::Train), train.clone());
                     prop_assert_eq!(all_in_order(&g, Split::HeldOut), held_out);
-                    // Epoch order: a permutation of the pieces, the same from a fresh index.
-                    let again = GenomePieces::new(&layouts, &held, c).unwrap();
+                    // Epoch order: a permutation of the pieces, the same from a fresh index
+                    // that lists its pieces (looked up, not re-cut).
+                    let mut again = GenomePieces::new(&layouts, &held, c).unwrap();
+                    again.index_pieces().unwrap();
+                    prop_assert_eq!(all_in_order(&again, Split::Train), train.clone());
+                    prop_assert_eq!(all_in_order(&again, Split::HeldOut), all_in_order(&g, Split::HeldOut));
                     let mut epoch_pieces: Vec<Piece> = (0..g.len(Split::Train))
                         .map(|i| g.piece(Split::Train, epoch, i).unwrap()).collect();
                     for (i, p) in epoch_pieces.iter().enumerate() {

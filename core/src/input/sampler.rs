@@ -18,7 +18,7 @@ use crate::tokenize::kmer::{K, NUCLEOTIDE_CODE};
 use crate::tokenize::vocab::{Vocab, CLS_ID, SEP_ID, SPECIAL_COUNT};
 use alloc::format;
 use alloc::vec::Vec;
-use core::ops::Range;
+use core::ops::{ControlFlow, Range};
 use serde::{Deserialize, Serialize};
 
 /// How pieces are cut. `Default` is the authors' setting with seed 0.
@@ -152,19 +152,21 @@ impl PieceSampler {
                     tokens,
                     held_out: held.bernoulli(c.held_out_share),
                 });
+                ControlFlow::Continue(())
             });
         }
     }
 
     /// DNABERT's rule over one run of usable nucleotides: from the run's start, while a
     /// piece of `min_tokens` fits, draw a length from `lengths` and call `piece(start,
-    /// tokens)`. Shared by the FASTA corpus and the genome store
+    /// tokens)`, until it answers `Break` (finding one piece of a segment need not draw the
+    /// rest). Shared by the FASTA corpus and the genome store
     /// ([`super::genome::GenomePieces`]).
     pub(crate) fn cut_run(
         &self,
         lengths: &mut SeededRng,
         run: Range<usize>,
-        mut piece: impl FnMut(usize, usize),
+        mut piece: impl FnMut(usize, usize) -> ControlFlow<()>,
     ) {
         let c = &self.config;
         let overhang = c.k.get() - 1;
@@ -182,7 +184,9 @@ impl PieceSampler {
             // A draw that does not fit takes the rest of the run, which has at least
             // min_tokens tokens (loop condition).
             let tokens = drawn.min(room);
-            piece(pos, tokens);
+            if piece(pos, tokens).is_break() {
+                return;
+            }
             pos += tokens + overhang;
         }
     }

@@ -102,33 +102,49 @@ impl Tokenizer {
     /// Raw nucleotides (any case) to ids. A k-mer holding any letter other than A/C/G/T
     /// becomes [UNK]. Never fails: a sequence shorter than k gives `[CLS] [SEP]`.
     pub fn encode_nucleotides(&self, seq: &[u8], out: &mut Vec<u32>) -> Encoding {
+        self.encode_nucleotides_as(seq, out)
+    }
+
+    /// [`Tokenizer::encode_nucleotides`] into ids of any integer type that holds a u32
+    /// (`i64` for torch, without a second pass over the ids).
+    pub fn encode_nucleotides_as<T: From<u32> + Copy>(
+        &self,
+        seq: &[u8],
+        out: &mut Vec<T>,
+    ) -> Encoding {
         let k = self.k().get();
         let n_kmers = (seq.len() + 1).saturating_sub(k);
         let tokens = n_kmers.min(self.max_tokens());
         out.clear();
         out.reserve(self.output_len(tokens));
-        out.push(CLS_ID);
+        out.push(T::from(CLS_ID));
         let mask = (1u32 << (2 * k)) - 1;
         let mut code = 0u32;
         // Number of valid letters ending at the current position.
         let mut run = 0usize;
         let mut unknown = 0;
-        for (i, &b) in seq.iter().take(tokens + k - 1).enumerate() {
+        let mut step = |b: u8| {
             let c = NUCLEOTIDE_CODE[b as usize];
-            if c < 4 {
-                code = ((code << 2) | c as u32) & mask;
-                run += 1;
+            code = ((code << 2) | u32::from(c & 3)) & mask;
+            run = if c < 4 { run + 1 } else { 0 };
+            if run >= k {
+                SPECIAL_COUNT + code
             } else {
-                run = 0;
+                UNK_ID
             }
-            if i + 1 >= k {
-                if run >= k {
-                    out.push(SPECIAL_COUNT + code);
-                } else {
-                    out.push(UNK_ID);
-                    unknown += 1;
-                }
-            }
+        };
+        if tokens > 0 {
+            let (head, tail) = seq[..tokens + k - 1].split_at(k - 1);
+            head.iter().for_each(|&b| {
+                step(b);
+            });
+            // One id per letter from the k-th on: an exact-size extend, no branch on
+            // capacity (tokenizing is a large share of reading a genome piece).
+            out.extend(tail.iter().map(|&b| {
+                let id = step(b);
+                unknown += usize::from(id == UNK_ID);
+                T::from(id)
+            }));
         }
         self.finish(out);
         Encoding {
@@ -171,10 +187,10 @@ impl Tokenizer {
         }
     }
 
-    fn finish(&self, out: &mut Vec<u32>) {
-        out.push(SEP_ID);
+    fn finish<T: From<u32> + Copy>(&self, out: &mut Vec<T>) {
+        out.push(T::from(SEP_ID));
         if self.pad_to_max {
-            out.resize(self.max_len, PAD_ID);
+            out.resize(self.max_len, T::from(PAD_ID));
         }
     }
 
@@ -291,6 +307,7 @@ pub fn tokens_containing(nucleotide: usize, tokens: usize, k: K) -> Range<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     fn ids(text: &str) -> Vec<u32> {
         let mut out = Vec::new();
@@ -360,6 +377,33 @@ mod tests {
             kmer_text_to_sequence(k, &t.decode_kmers(&out)).unwrap(),
             "ACGTACGTAC"
         );
+    }
+
+    proptest::proptest! {
+        /// The rolling encoder against one vocabulary lookup per window, any letters and
+        /// any k, truncated to max_len − 2 tokens.
+        #[test]
+        fn nucleotides_encode_as_each_window_looked_up(
+            k in K::MIN..=K::MAX,
+            seq in proptest::collection::vec(proptest::sample::select(b"ACGTNacgtx-".to_vec()), 0..40),
+            max_len in 3usize..40,
+        ) {
+            let k = K::new(k).unwrap();
+            let t = Tokenizer::new(k, max_len, false).unwrap();
+            let mut out = Vec::new();
+            let enc = t.encode_nucleotides(&seq, &mut out);
+            let windows: Vec<u32> = seq
+                .windows(k.get())
+                .take(max_len - 2)
+                .map(|w| Kmer::from_bytes(k, w).map_or(UNK_ID, |m| t.vocab().id(m)))
+                .collect();
+            let mut expected = vec![CLS_ID];
+            expected.extend(&windows);
+            expected.push(SEP_ID);
+            proptest::prop_assert_eq!(&out, &expected);
+            proptest::prop_assert_eq!(enc.tokens, windows.len());
+            proptest::prop_assert_eq!(enc.unknown, windows.iter().filter(|&&id| id == UNK_ID).count());
+        }
     }
 
     #[test]
