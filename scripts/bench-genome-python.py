@@ -11,7 +11,10 @@ not committed), then measures, one process and one thread each:
 - pieces per second per core (per CPU second of one thread): GenomeDataset (store, Rust decode + tokenize) against a
   pyfaidx sampler (caduceus' way: a faidx-indexed FASTA, one interval fetched per piece,
   here tokenized by the same Rust tokenizer) and HF `datasets` over a pre-chunked text
-  file (one piece per line, the same pieces, tokenized alike), all on the same random pieces;
+  file (one piece per line, the same pieces, tokenized alike), all on the same random pieces:
+  a first pass over --first-pieces of them (a cold file: page faults, the first reads),
+  then a second over --pieces others (the rate a long run settles at, once the first pass
+  is long enough to have touched most of the file);
 - resident memory with 2 ranks x 2 DataLoader workers (DistributedSampler), each process's
   RSS and the part of it that is the shared .2bit mapping (from /proc/PID/smaps), beside
   the RSS of a process that only imported torch, transformers and cmgems (workers are
@@ -89,35 +92,42 @@ def cpu_timed(f):
     return out, time.process_time() - t
 
 
-def rate_genome(ds, indices):
-    def run():
+def two_passes(read, first, second):
+    """(pieces/s of a first pass over `first`, of a second over the other pieces `second`):
+    the first pays for touching a cold file (page faults on a mapping, reads into the page
+    cache), which a training run pays once; the second is the rate it then runs at."""
+    return tuple(len(items) / cpu_timed(lambda: read(items))[1] for items in (first, second))
+
+
+def rate_genome(ds, first, second):
+    def read(indices):
         for i in range(0, len(indices), 64):
             ds.__getitems__(indices[i : i + 64])
-    return len(indices) / cpu_timed(run)[1]
+    return two_passes(read, first, second)
 
 
-def rate_pyfaidx(fa_path, coords, tok):
+def rate_pyfaidx(fa_path, first, second, tok):
     import pyfaidx
 
     fa = pyfaidx.Fasta(str(fa_path), as_raw=True, sequence_always_upper=True)
 
-    def run():
+    def read(coords):
         for name, start, end in coords:
             np.asarray(tok.encode(fa[name][start:end]), dtype=np.int64)
-    return len(coords) / cpu_timed(run)[1]
+    return two_passes(read, first, second)
 
 
-def rate_datasets(text_path, n, order, tok, cache):
+def rate_datasets(text_path, n, first, second, tok, cache):
     import datasets
 
     datasets.disable_progress_bars()
     d = datasets.load_dataset("text", data_files=str(text_path), split="train", cache_dir=str(cache))
     assert len(d) == n
 
-    def run():
+    def read(order):
         for i in order:
             np.asarray(tok.encode(d[int(i)]["text"]), dtype=np.int64)
-    return len(order) / cpu_timed(run)[1]
+    return two_passes(read, first, second)
 
 
 BASELINE_CHILD = r"""
@@ -202,6 +212,8 @@ def main():
     p.add_argument("--work", required=True, type=Path, help="folder for the genome, the store and the text file")
     p.add_argument("--mbp", type=float, default=3100.0, help="genome size in Mbp (hg38: 3100)")
     p.add_argument("--pieces", type=int, default=20_000, help="pieces timed per reader")
+    p.add_argument("--first-pieces", type=int, default=0,
+                   help="pieces of the first pass (default: --pieces); a long first pass maps most of the file, as a long run does")
     p.add_argument("--memory-seconds", type=float, default=20.0)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", type=Path, default=Path("bench/genome_python.csv"))
@@ -213,18 +225,23 @@ def main():
     from torch.utils.data import DataLoader
 
     a.work.mkdir(parents=True, exist_ok=True)
-    fa, store, text = a.work / "synth.fa", a.work / "synth.2bit", a.work / "pieces.txt"
+    # The genome is a function of (mbp, seed): one written before is read again, not rewritten.
+    fa = a.work / f"synth-{a.mbp:g}mbp-seed{a.seed}.fa"
+    store, text = a.work / "synth.2bit", a.work / "pieces.txt"
     results = []
 
     def note(name, value, unit):
         results.append((name, f"{value:.4g}", unit))
         print(f"{name:<48} {value:>12.4g} {unit}", flush=True)
 
-    nts, secs = timed(lambda: write_genome(fa, a.mbp, a.seed))
-    note("genome generated (Mbp)", nts / 1e6, "Mbp")
+    if not fa.exists():
+        partial = fa.with_suffix(".partial")
+        write_genome(partial, a.mbp, a.seed)
+        partial.rename(fa)
     if store.exists():
         store.unlink()
-    _, secs = timed(lambda: cmgems.build_genome([str(fa)], str(store)))
+    stats, secs = timed(lambda: cmgems.build_genome([str(fa)], str(store)))
+    note("genome (Mbp)", stats["nucleotides"] / 1e6, "Mbp")
     note("store built (cmgems.build_genome)", secs, "s")
     table_path = a.work / "table.json"
     table, secs = timed(lambda: cmgems.NpmiTable.count([str(store)], min_count=101, threads=1))
@@ -238,17 +255,18 @@ def main():
     note("first batch (open store, 32 pieces masked)", time.perf_counter() - t0, "s")
     note("pieces per epoch", len(ds), "pieces")
 
+    # Two sets of random pieces: every reader reads the first, then the second.
     rng = random.Random(a.seed)
-    idx = [rng.randrange(len(ds)) for _ in range(a.pieces)]
+    first = a.first_pieces or a.pieces
+    idx = [rng.randrange(len(ds)) for _ in range(first + a.pieces)]
     coords = []
     for i in idx:
         name, start, tokens = ds.piece(i)
         coords.append((name, start, start + tokens + 5))
     tok = cmgems.Tokenizer()
-    genome_rate = rate_genome(ds, idx)
-    note("GenomeDataset pieces/s (1 core)", genome_rate, "pieces/s")
-    faidx_rate = rate_pyfaidx(fa, coords, tok)
-    note("pyfaidx sampler pieces/s (1 core)", faidx_rate, "pieces/s")
+    n = first
+    rates = {"GenomeDataset": rate_genome(ds, idx[:n], idx[n:])}
+    rates["pyfaidx sampler"] = rate_pyfaidx(fa, coords[:n], coords[n:], tok)
     # HF datasets: the same pieces pre-chunked, one per line, read in a random order.
     with open(text, "w") as f:
         import pyfaidx
@@ -258,10 +276,13 @@ def main():
             f.write(ref[name][start:end] + "\n")
     order = list(range(len(coords)))
     rng.shuffle(order)
-    hf_rate = rate_datasets(text, len(coords), order, tok, a.work / "hf-cache")
-    note("HF datasets (pre-chunked text) pieces/s (1 core)", hf_rate, "pieces/s")
-    note("GenomeDataset / pyfaidx", genome_rate / faidx_rate, "x")
-    note("GenomeDataset / HF datasets", genome_rate / hf_rate, "x")
+    first, second = [i for i in order if i < n], [i for i in order if i >= n]
+    rates["HF datasets (pre-chunked text)"] = rate_datasets(text, len(coords), first, second, tok, a.work / "hf-cache")
+    for p, what in enumerate(["first pass, cold file", "second pass"]):
+        for name, r in rates.items():
+            note(f"{name} pieces/s (1 core), {what}", r[p], "pieces/s")
+        for other in ["pyfaidx sampler", "HF datasets (pre-chunked text)"]:
+            note(f"GenomeDataset / {other.split(' (')[0]}, {what}", rates["GenomeDataset"][p] / rates[other][p], "x")
 
     note("RSS of a process with torch, transformers, cmgems imported", baseline_rss(), "MB")
     for r, role, pid, rss, mapped in memory_ranks(store, table_path, a.memory_seconds):

@@ -2,7 +2,7 @@
 them against the built module (names, kinds and parameters of every member)."""
 
 import os
-from typing import Dict, List, Optional, Sequence, Tuple, TypedDict, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, TypedDict, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -144,6 +144,7 @@ class GenomePieces:
         """`(record, start, tokens)`: nucleotides start .. start + tokens + k - 1 of the record."""
     def input_ids(self, epoch: int, index: int) -> npt.NDArray[np.int64]: ...
     def input_ids_many(self, epoch: int, indices: Sequence[int]) -> List[npt.NDArray[np.int64]]: ...
+    def items(self, epoch: int, indices: Sequence[int], keys: Tuple[str, str, str]) -> List[Dict[str, Any]]: ...
     @property
     def path(self) -> str: ...
     @property

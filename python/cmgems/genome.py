@@ -24,6 +24,8 @@ from torch.utils.data import Dataset, IterableDataset, get_worker_info
 from ._cmgems import GenomePieces
 from .keys import EPOCH, PIECE_INDEX
 
+_KEYS = ("input_ids", PIECE_INDEX, EPOCH)
+
 
 class GenomeDataset(Dataset):
     """`len(ds)` pieces per epoch of one split of the store at `path`; `ds[i]` is piece i of
@@ -88,14 +90,12 @@ class GenomeDataset(Dataset):
         return len(self.pieces)
 
     def __getitem__(self, index: int) -> Dict[str, Any]:
-        i, e = self._index(index), self.epoch
-        return {"input_ids": self.pieces.input_ids(e, i), PIECE_INDEX: i, EPOCH: e}
+        return self.__getitems__([operator.index(index)])[0]
 
     def __getitems__(self, indices: Sequence[int]) -> List[Dict[str, Any]]:
-        """A batch in one call into Rust (torch's DataLoader uses it when present)."""
-        idx, e = [self._index(i) for i in indices], self.epoch
-        ids = self.pieces.input_ids_many(e, idx)
-        return [{"input_ids": a, PIECE_INDEX: i, EPOCH: e} for a, i in zip(ids, idx)]
+        """A batch in one call into Rust, items and all (torch's DataLoader uses it when
+        present): `{"input_ids", "piece_index", "epoch"}` each."""
+        return self.pieces.items(self.epoch, indices, _KEYS)
 
     def piece(self, index: int) -> Tuple[str, int, int]:
         """Where item `index` of the current epoch lies: `(record, start, tokens)`, its

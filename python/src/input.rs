@@ -15,8 +15,9 @@ use cmgems_core::tokenize::tokenizer::MAX_MODEL_LEN;
 use cmgems_core::{Piece, Tokenizer, K};
 use cmgems_native::genome::{build_store, Genome};
 use numpy::PyArray1;
+use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
@@ -131,6 +132,40 @@ impl PyGenomePieces {
         Ok(arrays.collect())
     }
 
+    /// A batch of dataset items in one call (`GenomeDataset.__getitems__`): for each of
+    /// `indices` (a negative one counts from the end), the dict `{keys[0]: input_ids,
+    /// keys[1]: index, keys[2]: epoch}`. Built here rather than in Python, where a
+    /// per-item index check and dict took as long as reading the piece.
+    fn items<'py>(
+        &self,
+        py: Python<'py>,
+        epoch: u64,
+        indices: Vec<i64>,
+        keys: (
+            Bound<'py, PyString>,
+            Bound<'py, PyString>,
+            Bound<'py, PyString>,
+        ),
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let n = self.pieces.len(self.split);
+        let indices = indices
+            .into_iter()
+            .map(|i| item_index(i, n))
+            .collect::<PyResult<Vec<u64>>>()?;
+        let (flat, ends) = py.detach(|| self.ids_many(epoch, &indices))?;
+        let mut start = 0;
+        let mut items = Vec::with_capacity(indices.len());
+        for (index, end) in indices.into_iter().zip(ends) {
+            let item = PyDict::new(py);
+            item.set_item(&keys.0, PyArray1::from_slice(py, &flat[start..end]))?;
+            item.set_item(&keys.1, index)?;
+            item.set_item(&keys.2, epoch)?;
+            items.push(item);
+            start = end;
+        }
+        Ok(items)
+    }
+
     /// The store's path.
     #[getter]
     fn path(&self) -> PathBuf {
@@ -191,6 +226,19 @@ impl PyGenomePieces {
         }
         Ok((flat, ends))
     }
+}
+
+/// Item `index` of a dataset of `n` (Python's rule: negative counts from the end), or an
+/// `IndexError`.
+fn item_index(index: i64, n: u64) -> PyResult<u64> {
+    let i = if index < 0 {
+        i128::from(index) + i128::from(n)
+    } else {
+        i128::from(index)
+    };
+    u64::try_from(i).ok().filter(|&i| i < n).ok_or_else(|| {
+        PyIndexError::new_err(format!("piece {index} of a GenomeDataset of {n} pieces"))
+    })
 }
 
 fn split_named(name: &str) -> PyResult<Split> {
