@@ -100,20 +100,12 @@ class GenomeDataset(Dataset):
     def piece(self, index: int) -> Tuple[str, int, int]:
         """Where item `index` of the current epoch lies: `(record, start, tokens)`, its
         nucleotides `start .. start + tokens + k - 1` of the record (0-based)."""
-        return self.pieces.piece(self.epoch, self._index(index))
+        return self.pieces.piece(self.epoch, operator.index(index))
 
     def stream(self, epochs: Optional[int] = None, rank: int = 0, world_size: int = 1) -> "GenomeStream":
         """An iterable view: this rank's share of every epoch's pieces in order, epoch after
         epoch (`epochs` of them, or without end), split again among DataLoader workers."""
         return GenomeStream(self, epochs, rank, world_size)
-
-    def _index(self, index: int) -> int:
-        i, n = operator.index(index), len(self.pieces)
-        if i < 0:
-            i += n
-        if not 0 <= i < n:
-            raise IndexError(f"piece {index} of a GenomeDataset of {n} pieces")
-        return i
 
     # -- pickling (DataLoader workers started with "spawn") ------------------------------
     # The store is mapped anew (the page cache keeps one copy); the epoch stays shared.

@@ -72,13 +72,13 @@ impl PyGenomePieces {
             .collect::<Result<Vec<_>, _>>()
             .map_err(core)?;
         let tokenizer = Tokenizer::new(config.k, MAX_MODEL_LEN, false).map_err(core)?;
-        // Opening maps the file and reads the index; counting cuts every segment once, and
-        // listing the pieces once more.
+        // Opening maps the file and reads the index; counting cuts every segment once,
+        // listing the pieces as it goes.
         let (genome, pieces) = py
             .detach(|| {
                 let genome = Genome::open(&path)?;
                 // Random access (a shuffling sampler) is the dataset's pattern.
-                let pieces = genome.indexed_pieces(&regions, config)?;
+                let pieces = genome.listed_pieces(&regions, config)?;
                 Ok((genome, pieces))
             })
             .map_err(native)?;
@@ -95,9 +95,11 @@ impl PyGenomePieces {
         self.pieces.len(self.split) as usize
     }
 
-    /// Piece `index` of `epoch`: `(record name, start, tokens)`, its nucleotides being
+    /// Piece `index` of `epoch` (a negative one counts from the end; else `IndexError`):
+    /// `(record name, start, tokens)`, its nucleotides being
     /// `start .. start + tokens + k - 1` of the record (0-based).
-    fn piece(&self, epoch: u64, index: u64) -> PyResult<(String, u64, usize)> {
+    fn piece(&self, epoch: u64, index: i64) -> PyResult<(String, u64, usize)> {
+        let index = item_index(index, self.pieces.len(self.split))?;
         let p = self.find(epoch, index)?;
         let name = self.genome.layouts()[p.record].name.clone();
         Ok((name, p.start as u64, p.tokens))

@@ -12,7 +12,8 @@
 //!   gives each segment's piece count; their running sums, one number per segment, locate
 //!   the p-th piece of the genome by a binary search and one segment's re-cut, replayed
 //!   up to the piece. A reader at data-loader rates (the Python dataset) lists every piece
-//!   once instead (`index_pieces`, six bytes a piece), so finding one is a lookup.
+//!   once instead (`GenomePieces::listed`, six bytes a piece, in the counting cut), so finding
+//!   one is a lookup.
 //! - Epoch `e` visits the pieces in the order of a seeded permutation of `0..len` (a
 //!   Feistel network keyed by `derive(seed ^ salt, e)`, cycle-walked into range), so it
 //!   needs no table either. Nothing depends on ranks, devices or workers: they only choose
@@ -153,7 +154,7 @@ struct SplitIndex {
     segments: Vec<Segment>,
     before: Vec<u64>,
     total: u64,
-    /// Every piece, once [`GenomePieces::index_pieces`] has run.
+    /// Every piece, when built by [`GenomePieces::listed`].
     table: Option<PieceTable>,
 }
 
@@ -167,8 +168,8 @@ struct PieceTable {
 }
 
 /// The pieces of a genome, found by index. Holds one segment and one count per block (about
-/// 24 bytes per 64 kb of genome) and, only once [`GenomePieces::index_pieces`] has run,
-/// six bytes a piece.
+/// 24 bytes per 64 kb of genome) and, only when [`GenomePieces::listed`], six bytes a
+/// piece.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GenomePieces {
     config: GenomeSamplerConfig,
@@ -187,6 +188,36 @@ impl GenomePieces {
         records: &[RecordLayout],
         held_out: &[HeldOutRegion],
         config: GenomeSamplerConfig,
+    ) -> Result<GenomePieces> {
+        GenomePieces::build(records, held_out, config, false)
+    }
+
+    /// [`GenomePieces::new`] that also lists every piece (six bytes each), in the same one
+    /// cut of each segment, so that [`GenomePieces::piece`] looks pieces up instead of
+    /// re-cutting a segment: for random access at data-loader rates, where the re-cut is
+    /// most of a piece's cost. Also fails if a block is longer than 2³² nucleotides or a
+    /// piece than 2¹⁶ tokens.
+    pub fn listed(
+        records: &[RecordLayout],
+        held_out: &[HeldOutRegion],
+        config: GenomeSamplerConfig,
+    ) -> Result<GenomePieces> {
+        if config.block_len > u64::from(u32::MAX) {
+            let msg = format!("{} is too long to list pieces in", config.block_len);
+            return Err(CoreError::invalid("block_len", msg));
+        }
+        if config.max_tokens > usize::from(u16::MAX) {
+            let msg = format!("{} is too long to list pieces of", config.max_tokens);
+            return Err(CoreError::invalid("max_tokens", msg));
+        }
+        GenomePieces::build(records, held_out, config, true)
+    }
+
+    fn build(
+        records: &[RecordLayout],
+        held_out: &[HeldOutRegion],
+        config: GenomeSamplerConfig,
+        listed: bool,
     ) -> Result<GenomePieces> {
         let sampler = PieceSampler::new(SamplerConfig {
             k: config.k,
@@ -224,6 +255,10 @@ impl GenomePieces {
             train: SplitIndex::default(),
             held_out: SplitIndex::default(),
         };
+        if listed {
+            pieces.train.table = Some(PieceTable::default());
+            pieces.held_out.table = Some(PieceTable::default());
+        }
         let mut longest = 0;
         for (r, rec) in records.iter().enumerate() {
             let (bridged, splitting): (Vec<_>, Vec<_>) = rec
@@ -270,7 +305,15 @@ impl GenomePieces {
             };
             let held = regions.iter().any(|g| g.start <= pos && pos < g.end)
                 || self.block_held_out(record, pos / self.config.block_len);
-            let count = self.cut(segment, |_, _| ControlFlow::Continue(()));
+            let listed = self.train.table.is_some();
+            let mut found = PieceTable::default();
+            let count = self.cut(segment, |start, tokens| {
+                if listed {
+                    found.offsets.push((start as u64 - segment.start) as u32);
+                    found.tokens.push(tokens as u16);
+                }
+                ControlFlow::Continue(())
+            });
             let split = if held {
                 &mut self.held_out
             } else {
@@ -280,6 +323,10 @@ impl GenomePieces {
                 split.segments.push(segment);
                 split.before.push(split.total);
                 split.total += count;
+                if let Some(table) = &mut split.table {
+                    table.offsets.append(&mut found.offsets);
+                    table.tokens.append(&mut found.tokens);
+                }
             }
             pos = end;
         }
@@ -341,36 +388,6 @@ impl GenomePieces {
     /// True when `split` has no piece (the held-out split without held-out regions).
     pub fn is_empty(&self, split: Split) -> bool {
         self.len(split) == 0
-    }
-
-    /// Lists every piece (six bytes each) so that [`GenomePieces::piece`] looks pieces up
-    /// instead of re-cutting a segment: for random access at data-loader rates, where the
-    /// re-cut is most of a piece's cost. Fails if a block is longer than 2³² nucleotides or
-    /// a piece than 2¹⁶ tokens.
-    pub fn index_pieces(&mut self) -> Result<()> {
-        if self.config.block_len > u64::from(u32::MAX) {
-            let msg = format!("{} is too long to index pieces in", self.config.block_len);
-            return Err(CoreError::invalid("block_len", msg));
-        }
-        if self.config.max_tokens > usize::from(u16::MAX) {
-            let msg = format!("{} is too long to index pieces of", self.config.max_tokens);
-            return Err(CoreError::invalid("max_tokens", msg));
-        }
-        for split in [Split::Train, Split::HeldOut] {
-            let mut table = PieceTable::default();
-            for &seg in &self.split(split).segments {
-                self.cut(seg, |start, tokens| {
-                    table.offsets.push((start as u64 - seg.start) as u32);
-                    table.tokens.push(tokens as u16);
-                    ControlFlow::Continue(())
-                });
-            }
-            match split {
-                Split::Train => self.train.table = Some(table),
-                Split::HeldOut => self.held_out.table = Some(table),
-            }
-        }
-        Ok(())
     }
 
     /// Piece `p` of `split` in genome order (record, then position).
@@ -722,8 +739,7 @@ mod tests {
                     prop_assert_eq!(all_in_order(&g, Split::HeldOut), held_out);
                     // Epoch order: a permutation of the pieces, the same from a fresh index
                     // that lists its pieces (looked up, not re-cut).
-                    let mut again = GenomePieces::new(&layouts, &held, c).unwrap();
-                    again.index_pieces().unwrap();
+                    let again = GenomePieces::listed(&layouts, &held, c).unwrap();
                     prop_assert_eq!(all_in_order(&again, Split::Train), train.clone());
                     prop_assert_eq!(all_in_order(&again, Split::HeldOut), all_in_order(&g, Split::HeldOut));
                     let mut epoch_pieces: Vec<Piece> = (0..g.len(Split::Train))

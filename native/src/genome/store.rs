@@ -163,18 +163,14 @@ impl Genome {
             .map_err(|e| NativeError::core(&self.path, e))
     }
 
-    /// [`Genome::pieces`] with every piece listed
-    /// ([`GenomePieces::index_pieces`]: six bytes a piece): for random access at
-    /// data-loader rates, as the Python `GenomeDataset` reads.
-    pub fn indexed_pieces(
+    /// [`Genome::pieces`] with every piece listed ([`GenomePieces::listed`]: six bytes a
+    /// piece): for random access at data-loader rates, as the Python `GenomeDataset` reads.
+    pub fn listed_pieces(
         &self,
         held_out: &[HeldOutRegion],
         config: GenomeSamplerConfig,
     ) -> Result<GenomePieces> {
-        let mut pieces = self.pieces(held_out, config)?;
-        pieces
-            .index_pieces()
-            .map_err(|e| NativeError::core(&self.path, e))?;
-        Ok(pieces)
+        GenomePieces::listed(&self.layouts, held_out, config)
+            .map_err(|e| NativeError::core(&self.path, e))
     }
 }
