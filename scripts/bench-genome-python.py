@@ -13,8 +13,10 @@ not committed), then measures, one process and one thread each:
   here tokenized by the same Rust tokenizer) and HF `datasets` over a pre-chunked text
   file (one piece per line, the same pieces, tokenized alike), all on the same random pieces:
   a first pass over --first-pieces of them (a cold file: page faults, the first reads),
-  then a second over --pieces others (the rate a long run settles at, once the first pass
-  is long enough to have touched most of the file);
+  then --rounds rounds of --pieces others each (the rate a long run settles at, once the
+  first pass is long enough to have touched most of the file). In each round every reader
+  reads the round's pieces, in a rotated order, so a slow spell of a shared machine falls
+  on all readers alike; the ratios are the median of the rounds' ratios, with their range;
 - resident memory with 2 ranks x 2 DataLoader workers (DistributedSampler), each process's
   RSS and the part of it that is the shared .2bit mapping (from /proc/PID/smaps), beside
   the RSS of a process that only imported torch, transformers and cmgems (workers are
@@ -26,6 +28,7 @@ import argparse
 import csv
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -92,42 +95,60 @@ def cpu_timed(f):
     return out, time.process_time() - t
 
 
-def two_passes(read, first, second):
-    """(pieces/s of a first pass over `first`, of a second over the other pieces `second`):
-    the first pays for touching a cold file (page faults on a mapping, reads into the page
-    cache), which a training run pays once; the second is the rate it then runs at."""
-    return tuple(len(items) / cpu_timed(lambda: read(items))[1] for items in (first, second))
+def rate(read, items):
+    """Pieces per CPU second of `read(items)`."""
+    return len(items) / cpu_timed(lambda: read(items))[1]
 
 
-def rate_genome(ds, first, second):
+def reader_genome(ds):
     def read(indices):
         for i in range(0, len(indices), 64):
             ds.__getitems__(indices[i : i + 64])
-    return two_passes(read, first, second)
+    return read
 
 
-def rate_pyfaidx(fa_path, first, second, tok):
+def reader_pyfaidx(fa_path, coords, tok):
+    """Reads pieces given by their place in `coords` (record, start, end)."""
     import pyfaidx
 
     fa = pyfaidx.Fasta(str(fa_path), as_raw=True, sequence_always_upper=True)
 
-    def read(coords):
-        for name, start, end in coords:
+    def read(places):
+        for p in places:
+            name, start, end = coords[p]
             np.asarray(tok.encode(fa[name][start:end]), dtype=np.int64)
-    return two_passes(read, first, second)
+    return read
 
 
-def rate_datasets(text_path, n, first, second, tok, cache):
+def reader_datasets(text_path, n, tok, cache):
+    """Reads pieces given by their line in the pre-chunked text file."""
     import datasets
 
     datasets.disable_progress_bars()
     d = datasets.load_dataset("text", data_files=str(text_path), split="train", cache_dir=str(cache))
     assert len(d) == n
 
-    def read(order):
-        for i in order:
+    def read(lines):
+        for i in lines:
             np.asarray(tok.encode(d[int(i)]["text"]), dtype=np.int64)
-    return two_passes(read, first, second)
+    return read
+
+
+def compare(readers, chunks):
+    """Each reader's rate on `chunks[0]` (its cold first pass; readers are made one after
+    another, each just before its pass, so no setup warms another's file), then on each
+    later chunk in rounds (reader order rotated by round): {name: (cold rate, [round
+    rates])}. `chunks` holds piece places; readers[name] = (make read, place -> item)."""
+    items = {name: [[of(p) for p in c] for c in chunks] for name, (_, of) in readers.items()}
+    reads, out = {}, {}
+    for name, (make, _) in readers.items():
+        reads[name] = make()
+        out[name] = (rate(reads[name], items[name][0]), [])
+    names = list(readers)
+    for r in range(1, len(chunks)):
+        for name in names[r % len(names):] + names[: r % len(names)]:
+            out[name][1].append(rate(reads[name], items[name][r]))
+    return out
 
 
 BASELINE_CHILD = r"""
@@ -211,7 +232,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--work", required=True, type=Path, help="folder for the genome, the store and the text file")
     p.add_argument("--mbp", type=float, default=3100.0, help="genome size in Mbp (hg38: 3100)")
-    p.add_argument("--pieces", type=int, default=20_000, help="pieces timed per reader")
+    p.add_argument("--pieces", type=int, default=20_000, help="pieces timed per reader and round")
+    p.add_argument("--rounds", type=int, default=5, help="rounds after the first pass")
     p.add_argument("--first-pieces", type=int, default=0,
                    help="pieces of the first pass (default: --pieces); a long first pass maps most of the file, as a long run does")
     p.add_argument("--memory-seconds", type=float, default=20.0)
@@ -255,34 +277,50 @@ def main():
     note("first batch (open store, 32 pieces masked)", time.perf_counter() - t0, "s")
     note("pieces per epoch", len(ds), "pieces")
 
-    # Two sets of random pieces: every reader reads the first, then the second.
+    # Random pieces: every reader reads the first pass's, then each round's.
     rng = random.Random(a.seed)
     first = a.first_pieces or a.pieces
-    idx = [rng.randrange(len(ds)) for _ in range(first + a.pieces)]
+    idx = [rng.randrange(len(ds)) for _ in range(first + a.rounds * a.pieces)]
     coords = []
     for i in idx:
         name, start, tokens = ds.piece(i)
         coords.append((name, start, start + tokens + 5))
     tok = cmgems.Tokenizer()
-    n = first
-    rates = {"GenomeDataset": rate_genome(ds, idx[:n], idx[n:])}
-    rates["pyfaidx sampler"] = rate_pyfaidx(fa, coords[:n], coords[n:], tok)
-    # HF datasets: the same pieces pre-chunked, one per line, read in a random order.
-    with open(text, "w") as f:
-        import pyfaidx
 
-        ref = pyfaidx.Fasta(str(fa), as_raw=True, sequence_always_upper=True)
-        for name, start, end in coords:
-            f.write(ref[name][start:end] + "\n")
-    order = list(range(len(coords)))
-    rng.shuffle(order)
-    first, second = [i for i in order if i < n], [i for i in order if i >= n]
-    rates["HF datasets (pre-chunked text)"] = rate_datasets(text, len(coords), first, second, tok, a.work / "hf-cache")
-    for p, what in enumerate(["first pass, cold file", "second pass"]):
-        for name, r in rates.items():
-            note(f"{name} pieces/s (1 core), {what}", r[p], "pieces/s")
-        for other in ["pyfaidx sampler", "HF datasets (pre-chunked text)"]:
-            note(f"GenomeDataset / {other.split(' (')[0]}, {what}", rates["GenomeDataset"][p] / rates[other][p], "x")
+    def datasets_reader():
+        # The same pieces pre-chunked, one per line (line p: piece place p).
+        with open(text, "w") as f:
+            import pyfaidx
+
+            ref = pyfaidx.Fasta(str(fa), as_raw=True, sequence_always_upper=True)
+            for name, start, end in coords:
+                f.write(ref[name][start:end] + "\n")
+        return reader_datasets(text, len(coords), tok, a.work / "hf-cache")
+
+    readers = {
+        "GenomeDataset": (lambda: reader_genome(ds), lambda p: idx[p]),
+        "pyfaidx sampler": (lambda: reader_pyfaidx(fa, coords, tok), lambda p: p),
+        "HF datasets (pre-chunked text)": (datasets_reader, lambda p: p),
+    }
+    # Piece places: the first pass, then one chunk a round; each chunk in a random order.
+    places = list(range(len(coords)))
+    chunks = [places[:first]] + [places[first + r * a.pieces : first + (r + 1) * a.pieces] for r in range(a.rounds)]
+    for c in chunks:
+        rng.shuffle(c)
+    rates = compare(readers, chunks)
+    g_cold, g_rounds = rates["GenomeDataset"]
+    for name, (cold, _) in rates.items():
+        note(f"{name} pieces/s (1 core), first pass, cold file", cold, "pieces/s")
+    for other in ["pyfaidx sampler", "HF datasets (pre-chunked text)"]:
+        note(f"GenomeDataset / {other.split(' (')[0]}, first pass, cold file", g_cold / rates[other][0], "x")
+    for name, (_, rounds) in rates.items():
+        note(f"{name} pieces/s (1 core), median of {a.rounds} rounds", statistics.median(rounds), "pieces/s")
+    for other in ["pyfaidx sampler", "HF datasets (pre-chunked text)"]:
+        ratios = [g / o for g, o in zip(g_rounds, rates[other][1])]
+        short = other.split(" (")[0]
+        note(f"GenomeDataset / {short}, median of {a.rounds} rounds", statistics.median(ratios), "x")
+        note(f"GenomeDataset / {short}, lowest round", min(ratios), "x")
+        note(f"GenomeDataset / {short}, highest round", max(ratios), "x")
 
     note("RSS of a process with torch, transformers, cmgems imported", baseline_rss(), "MB")
     for r, role, pid, rss, mapped in memory_ranks(store, table_path, a.memory_seconds):

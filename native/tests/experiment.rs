@@ -2,7 +2,13 @@
 //! and the table, charts and report appear.
 
 use cmgems_native::events::Observers;
-use cmgems_native::experiment;
+use cmgems_native::experiment::{self, ExperimentError};
+use std::path::Path;
+
+/// The experiment of `config` into `out`, on the config's backend, heard by no observer.
+fn run_plan(config: &Path, out: &Path, only: &[String]) -> Result<(), ExperimentError> {
+    experiment::run(config, out, None, only, &mut Observers::new())
+}
 
 #[test]
 fn experiment_runs_every_variant_and_writes_table_charts_and_report() {
@@ -61,7 +67,7 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     )
     .unwrap();
     let out = dir.join("out");
-    experiment::run(&dir.join("exp.toml"), &out, None, &mut Observers::new()).unwrap();
+    run_plan(&dir.join("exp.toml"), &out, &[]).unwrap();
     let csv = std::fs::read_to_string(out.join("results.csv")).unwrap();
     // One row per run and scored checkpoint (steps 2, 4 and 6): random once, genemask and
     // cm-gems with both lookups; the probe of random weights (one row, step 0); each at
@@ -167,7 +173,7 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     assert!(report.contains(&finding), "{finding:?} not in {report}");
     // A second run reuses every scored run instead of pretraining it again.
     let before = std::fs::read_to_string(out.join("report.md")).unwrap();
-    experiment::run(&dir.join("exp.toml"), &out, None, &mut Observers::new()).unwrap();
+    run_plan(&dir.join("exp.toml"), &out, &[]).unwrap();
     assert_eq!(
         std::fs::read_to_string(out.join("report.md")).unwrap(),
         before
@@ -190,14 +196,9 @@ tasks = [{ name = "motif", train = "task.tsv", test = "task.tsv" }]
     rebuilds_from_scores_alone(&dir.join("exp.toml"), &out);
     // A misspelt key is refused, naming the file.
     std::fs::write(dir.join("bad.toml"), "name = \"x\"\nmaskin = []\n").unwrap();
-    let err = experiment::run(
-        &dir.join("bad.toml"),
-        &dir.join("bad"),
-        None,
-        &mut Observers::new(),
-    )
-    .unwrap_err()
-    .to_string();
+    let err = run_plan(&dir.join("bad.toml"), &dir.join("bad"), &[])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("bad.toml") && err.contains("maskin"), "{err}");
 }
 
@@ -278,7 +279,7 @@ fn rebuilds_from_scores_alone(config: &std::path::Path, out: &std::path::Path) {
     for (path, _) in &outputs {
         std::fs::remove_file(path).unwrap();
     }
-    experiment::report_only(config, out).unwrap();
+    experiment::report_only(config, out, &[]).unwrap();
     for (path, bytes) in &outputs {
         let rebuilt = std::fs::read(path).unwrap();
         assert!(rebuilt == *bytes, "{} differs when rebuilt", path.display());
@@ -329,7 +330,7 @@ epochs = 1
     let genomes = r#"genomes = [{ name = "one", corpus = ["absent.fa"] }, { name = "other", corpus = ["absent2.fa"] }]"#;
     std::fs::write(dir.join("g.toml"), plan(genomes)).unwrap();
     let out = dir.join("out");
-    experiment::run(&dir.join("g.toml"), &out, None, &mut Observers::new()).unwrap();
+    run_plan(&dir.join("g.toml"), &out, &[]).unwrap();
     for name in ["one", "other"] {
         let report = std::fs::read_to_string(out.join(name).join("report.md")).unwrap();
         assert!(
@@ -341,12 +342,26 @@ epochs = 1
             .join("runs/random/seed-42/scores.json")
             .is_file());
     }
+    // `only`: one genome of the list (one process per genome); a name not listed is refused
+    // with the names that are.
+    let some = dir.join("some");
+    let other = ["other".to_string()];
+    run_plan(&dir.join("g.toml"), &some, &other).unwrap();
+    assert!(some.join("other/report.md").is_file() && !some.join("one").exists());
+    let nope = ["three".to_string()];
+    let err = run_plan(&dir.join("g.toml"), &some, &nope)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`three`") && err.contains("one, other"),
+        "{err}"
+    );
     for (extra, want) in [
         (format!("corpus = [\"a.fa\"]\n{genomes}"), "not both"),
         ("curve_every = 0".to_string(), "curve_every"),
     ] {
         std::fs::write(dir.join("bad.toml"), plan(&extra)).unwrap();
-        let err = experiment::run(&dir.join("bad.toml"), &out, None, &mut Observers::new())
+        let err = run_plan(&dir.join("bad.toml"), &out, &[])
             .unwrap_err()
             .to_string();
         assert!(err.contains("bad.toml") && err.contains(want), "{err}");

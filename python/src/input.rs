@@ -212,7 +212,9 @@ impl PyGenomePieces {
 
     /// The ids of each of `indices`, one after another, and where each ends: two
     /// allocations a batch (sized for the longest pieces, so never grown) rather than three
-    /// a piece (reading a piece costs a few µs).
+    /// a piece (reading a piece costs a few µs). All pieces are found before any is read:
+    /// the lookups are independent, so their cache misses in a genome-sized piece table
+    /// overlap instead of queueing behind each piece's decoding.
     fn ids_many(&self, epoch: u64, indices: &[u64]) -> PyResult<(Vec<i64>, Vec<usize>)> {
         let (mut letters, mut ids) = (Vec::new(), Vec::<i64>::new());
         let most = indices.len() * self.tokenizer.max_len();
@@ -220,9 +222,8 @@ impl PyGenomePieces {
         for &index in indices {
             let piece = self.find(epoch, index)?;
             self.genome
-                .piece_letters(&piece, self.pieces.config().k, &mut letters)
+                .piece_ids(&piece, &self.tokenizer, &mut letters, &mut ids)
                 .map_err(native)?;
-            self.tokenizer.encode_nucleotides_as(&letters, &mut ids);
             flat.extend_from_slice(&ids);
             ends.push(flat.len());
         }

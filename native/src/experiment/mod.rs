@@ -157,6 +157,12 @@ pub enum ExperimentError {
     CurveEvery(PathBuf),
     #[error("{0}: give either `corpus` or `genomes`, not both")]
     CorpusAndGenomes(PathBuf),
+    #[error("{config}: no genome is named `{name}` (`genomes` lists: {known})")]
+    UnknownGenome {
+        config: PathBuf,
+        name: String,
+        known: String,
+    },
     #[error("{path}: {source}")]
     Scores {
         path: PathBuf,
@@ -274,15 +280,18 @@ pub fn load_config(
 
 /// Runs the experiment of `config_path` into `out` (finished runs are reused, interrupted
 /// ones resumed); `observers` hear every pretraining and fine-tuning run and the notes.
-/// With `genomes`, the whole plan once per genome, each into its own folder of `out`.
+/// With `genomes`, the whole plan once per genome, each into its own folder of `out`; `only`
+/// (when not empty) names the genomes to run, so that one process per genome can share the
+/// machine's cores and `out`.
 pub fn run(
     config_path: &Path,
     out: &Path,
     backend: Option<String>,
+    only: &[String],
     observers: &mut Observers,
 ) -> Result<(), ExperimentError> {
     let config = load_config(config_path, backend)?;
-    for (sub, config) in per_genome(&config, config_path, out)? {
+    for (sub, config) in per_genome(&config, config_path, out, only)? {
         run_plan(&config, config_path, &sub, observers)?;
     }
     Ok(())
@@ -290,9 +299,10 @@ pub fn run(
 
 /// Rebuilds `report.md`, `results.md`, `results.csv` and the charts of `out` from the runs'
 /// saved `scores.json` alone (no data, no model): the committed results regenerate.
-pub fn report_only(config_path: &Path, out: &Path) -> Result<(), ExperimentError> {
+/// `only` as in [`run`].
+pub fn report_only(config_path: &Path, out: &Path, only: &[String]) -> Result<(), ExperimentError> {
     let config = load_config(config_path, None)?;
-    for (sub, config) in per_genome(&config, config_path, out)? {
+    for (sub, config) in per_genome(&config, config_path, out, only)? {
         let mut outcomes = empty_outcomes(&config);
         for seed in config.seeds() {
             for o in &mut outcomes {
@@ -311,14 +321,28 @@ pub fn report_only(config_path: &Path, out: &Path) -> Result<(), ExperimentError
 }
 
 /// The output folder and the config of each genome of the plan (`out` and `config` itself
-/// when it lists none).
+/// when it lists none), or of those named in `only`.
 fn per_genome(
     config: &ExperimentConfig,
     config_path: &Path,
     out: &Path,
+    only: &[String],
 ) -> Result<Vec<(PathBuf, ExperimentConfig)>, ExperimentError> {
     if config.curve_every == Some(0) {
         return Err(ExperimentError::CurveEvery(config_path.to_path_buf()));
+    }
+    let listed = |name: &String| config.genomes.iter().any(|g| &g.name == name);
+    if let Some(name) = only.iter().find(|n| !listed(n)) {
+        let known: Vec<&str> = config.genomes.iter().map(|g| g.name.as_str()).collect();
+        return Err(ExperimentError::UnknownGenome {
+            config: config_path.to_path_buf(),
+            name: name.clone(),
+            known: if known.is_empty() {
+                "none".into()
+            } else {
+                known.join(", ")
+            },
+        });
     }
     if config.genomes.is_empty() {
         return Ok(vec![(out.to_path_buf(), config.clone())]);
@@ -329,6 +353,7 @@ fn per_genome(
     Ok(config
         .genomes
         .iter()
+        .filter(|g| only.is_empty() || only.contains(&g.name))
         .map(|g| {
             let mut c = config.clone();
             c.name = format!("{} ({})", config.name, g.name);

@@ -4,9 +4,10 @@
 use super::sources;
 use crate::error::{NativeError, Result};
 use cmgems_core::input::genome::{GenomePieces, GenomeSamplerConfig, HeldOutRegion};
-use cmgems_core::input::twobit::{RecordView, TwoBitIndex};
+use cmgems_core::input::twobit::{RecordView, TwoBitError, TwoBitIndex};
 use cmgems_core::input::RecordLayout;
 use cmgems_core::Piece;
+use cmgems_core::Tokenizer;
 use memmap2::Mmap;
 use std::io::Read;
 use std::ops::Range;
@@ -127,22 +128,22 @@ impl Genome {
 
     /// Record `i` over the mapping.
     pub fn record(&self, i: usize) -> Result<RecordView<'_>> {
-        self.index
-            .view(self.slice(), i)
-            .map_err(|source| NativeError::TwoBit {
-                path: self.path.clone(),
-                source,
-            })
+        self.index.view(self.slice(), i).map_err(|e| self.error(e))
+    }
+
+    /// A store error, with the store's path.
+    fn error(&self, source: TwoBitError) -> NativeError {
+        NativeError::TwoBit {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// Appends nucleotides `range` of record `i` to `out`: upper-case A/C/G/T and N.
     pub fn decode(&self, i: usize, range: Range<u64>, out: &mut Vec<u8>) -> Result<()> {
         self.record(i)?
             .decode(range, out)
-            .map_err(|source| NativeError::TwoBit {
-                path: self.path.clone(),
-                source,
-            })
+            .map_err(|e| self.error(e))
     }
 
     /// Writes the letters of `piece` (cut with k-mer length `k`) into `out` (cleared first).
@@ -150,6 +151,21 @@ impl Genome {
         let nts = piece.nucleotides(k);
         out.clear();
         self.decode(piece.record, nts.start as u64..nts.end as u64, out)
+    }
+
+    /// Writes `[CLS] k-mer ids [SEP]` of `piece` (cut with `tokenizer`'s k) into `out`, as
+    /// ids of any integer type (`i64` for torch); a k-mer touching an N is `[UNK]`.
+    /// `letters` is scratch for the decoded letters.
+    pub fn piece_ids<T: From<u32> + Copy>(
+        &self,
+        piece: &Piece,
+        tokenizer: &Tokenizer,
+        letters: &mut Vec<u8>,
+        out: &mut Vec<T>,
+    ) -> Result<()> {
+        self.piece_letters(piece, tokenizer.k(), letters)?;
+        tokenizer.encode_nucleotides_as(letters, out);
+        Ok(())
     }
 
     /// The genome's pieces under `config` with `held_out` regions

@@ -125,11 +125,10 @@ impl Corpus {
             None => piece_token_ids(&self.records[piece.record], piece, vocab, out)
                 .expect("pieces are cut from this corpus with this k"),
             Some(g) => {
-                g.piece_letters(piece, vocab.k(), letters)
+                let tokenizer = Tokenizer::new(vocab.k(), MAX_MODEL_LEN, false)
+                    .expect("512 positions are valid");
+                g.piece_ids(piece, &tokenizer, letters, out)
                     .expect("pieces are cut from this store's index");
-                Tokenizer::new(vocab.k(), MAX_MODEL_LEN, false)
-                    .expect("512 positions are valid")
-                    .encode_nucleotides(letters, out);
             }
         }
     }

@@ -16,6 +16,10 @@ pub struct ExperimentArgs {
     /// Backend of every run: auto, wgpu, cuda or cpu [default: the config's `backend`].
     #[arg(long)]
     backend: Option<String>,
+    /// Only this genome of the config's `genomes` (repeatable) [default: all]: e.g. one
+    /// process per genome, side by side, into the same --out.
+    #[arg(long = "genome", value_name = "NAME")]
+    genomes: Vec<String>,
     /// Train nothing: rebuild report.md, results.md, results.csv and the charts of --out
     /// from its runs' saved scores.json alone.
     #[arg(long)]
@@ -24,10 +28,11 @@ pub struct ExperimentArgs {
 
 pub fn run(args: ExperimentArgs) -> Result<()> {
     if args.report_only {
-        cmgems_native::experiment::report_only(&args.config, &args.out)?;
+        cmgems_native::experiment::report_only(&args.config, &args.out, &args.genomes)?;
         return Ok(());
     }
     let mut observers = crate::console::terminal()?;
-    cmgems_native::experiment::run(&args.config, &args.out, args.backend, &mut observers)?;
+    let (config, out) = (&args.config, &args.out);
+    cmgems_native::experiment::run(config, out, args.backend, &args.genomes, &mut observers)?;
     Ok(())
 }
